@@ -1,0 +1,10 @@
+/* placeholder until its issue lands: reports that it is not built yet */
+#include "../lib/cli.h"
+#include "../lib/msg.h"
+
+int cmd_collect_canon(int argc, char **argv)
+{
+	(void)argc;
+	error("'%s': not implemented yet", argv[0]);
+	return EXIT_USAGE;
+}

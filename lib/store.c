@@ -1,0 +1,398 @@
+#include "store.h"
+#include "msg.h"
+#include "sha256.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+/* lib/schema.sql, turned into a string by the build (build/schema.c) */
+extern const char ccr_schema_sql[];
+
+struct cached {
+	const char *sql;
+	sqlite3_stmt *stmt;
+	struct cached *next;
+};
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	struct cached *stmts;
+	const char *tx_file;	/* where the open transaction began, NULL if none */
+	int tx_line;
+	z_stream def;		/* reused deflate stream: set-up costs more than small inputs */
+	int def_ready;
+	struct buf zbuf;
+};
+
+sqlite3 *store_db(struct store *st)
+{
+	return st->db;
+}
+
+const char *store_path(struct store *st)
+{
+	return st->path;
+}
+
+int store_error(struct store *st, const char *what)
+{
+	int code = sqlite3_extended_errcode(st->db);
+	if (code == SQLITE_BUSY || (code & 0xff) == SQLITE_BUSY)
+		return error("'%s': store is busy (another collector holds it): %s", st->path, what);
+	return error("'%s': %s: %s", st->path, what, sqlite3_errmsg(st->db));
+}
+
+int store_exec(struct store *st, const char *sql)
+{
+	char *err = NULL;
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		error("'%s': %s", st->path, err ? err : "sql error");
+		sqlite3_free(err);
+		return -1;
+	}
+	return 0;
+}
+
+sqlite3_stmt *store_stmt(struct store *st, const char *sql)
+{
+	struct cached *c;
+	for (c = st->stmts; c; c = c->next)
+		if (c->sql == sql || strcmp(c->sql, sql) == 0)
+			break;
+	if (!c) {
+		c = xcalloc(1, sizeof(*c));
+		c->sql = sql;
+		if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &c->stmt, NULL) !=
+		    SQLITE_OK)
+			die("'%s': cannot prepare: %s\n%s", st->path, sqlite3_errmsg(st->db), sql);
+		c->next = st->stmts;
+		st->stmts = c;
+	}
+	sqlite3_reset(c->stmt);
+	sqlite3_clear_bindings(c->stmt);
+	return c->stmt;
+}
+
+static int param(sqlite3_stmt *s, const char *name)
+{
+	int i = sqlite3_bind_parameter_index(s, name);
+	if (!i)
+		die("no parameter %s in: %s", name, sqlite3_sql(s));
+	return i;
+}
+
+void bind_text(sqlite3_stmt *s, const char *name, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(s, param(s, name), v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, param(s, name));
+}
+
+void bind_textn(sqlite3_stmt *s, const char *name, const char *v, size_t n)
+{
+	if (v)
+		sqlite3_bind_text64(s, param(s, name), v, n, SQLITE_TRANSIENT, SQLITE_UTF8);
+	else
+		sqlite3_bind_null(s, param(s, name));
+}
+
+void bind_int(sqlite3_stmt *s, const char *name, int64_t v)
+{
+	sqlite3_bind_int64(s, param(s, name), v);
+}
+
+void bind_double(sqlite3_stmt *s, const char *name, double v)
+{
+	sqlite3_bind_double(s, param(s, name), v);
+}
+
+void bind_null(sqlite3_stmt *s, const char *name)
+{
+	sqlite3_bind_null(s, param(s, name));
+}
+
+const char *col_text(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+	return t ? (const char *)t : "";
+}
+
+int store_step_done(struct store *st, sqlite3_stmt *s)
+{
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		;
+	if (rc != SQLITE_DONE)
+		return store_error(st, "write failed");
+	return 0;
+}
+
+int store_begin_at(struct store *st, const char *file, int line)
+{
+	if (st->tx_file)
+		die("transaction begun at %s:%d still open (new one at %s:%d)", st->tx_file,
+		    st->tx_line, file, line);
+	if (store_exec(st, "BEGIN IMMEDIATE") < 0)
+		return -1;
+	st->tx_file = file;
+	st->tx_line = line;
+	return 0;
+}
+
+int store_commit(struct store *st)
+{
+	if (store_exec(st, "COMMIT") < 0) {
+		store_rollback(st);
+		return -1;
+	}
+	st->tx_file = NULL;
+	return 0;
+}
+
+void store_rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st->tx_file = NULL;
+}
+
+static int savepoint_sql(struct store *st, const char *verb, const char *name)
+{
+	char sql[128];
+	int n = snprintf(sql, sizeof(sql), "%s \"%s\"", verb, name);
+	if (n < 0 || (size_t)n >= sizeof(sql) || strchr(name, '"'))
+		die("bad savepoint name '%s'", name);
+	return store_exec(st, sql);
+}
+
+int store_savepoint(struct store *st, const char *name)
+{
+	return savepoint_sql(st, "SAVEPOINT", name);
+}
+
+int store_release(struct store *st, const char *name)
+{
+	return savepoint_sql(st, "RELEASE", name);
+}
+
+void store_rollback_to(struct store *st, const char *name)
+{
+	savepoint_sql(st, "ROLLBACK TO", name);
+	savepoint_sql(st, "RELEASE", name);
+}
+
+/* Applies every "-- migration N" section of the schema with N > user_version. */
+static int migrate(struct store *st, int have)
+{
+	const char *p = ccr_schema_sql;
+	const char *mark = "-- migration ";
+	int applied = have;
+	while ((p = strstr(p, mark))) {
+		int n = atoi(p + strlen(mark));
+		const char *body = strchr(p, '\n');
+		if (!body)
+			break;
+		const char *end = strstr(body, mark);
+		size_t len = end ? (size_t)(end - body) : strlen(body);
+		p = body;
+		if (n <= have)
+			continue;
+		char *sql = xstrndup(body, len);
+		char pragma[64];
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", n);
+		int rc = store_begin(st);
+		if (!rc)
+			rc = store_exec(st, sql);
+		if (!rc)
+			rc = store_exec(st, pragma);
+		if (!rc)
+			rc = store_commit(st);
+		else
+			store_rollback(st);
+		free(sql);
+		if (rc) {
+			error("'%s': migration %d failed", st->path, n);
+			return -1;
+		}
+		applied = n;
+	}
+	return applied;
+}
+
+static int schema_latest(void)
+{
+	const char *p = ccr_schema_sql, *mark = "-- migration ";
+	int latest = 0;
+	while ((p = strstr(p, mark))) {
+		p += strlen(mark);
+		latest = atoi(p);
+	}
+	return latest;
+}
+
+struct store *store_open(const char *path, int flags)
+{
+	struct store *st = xcalloc(1, sizeof(*st));
+	st->path = xstrdup(path);
+	int oflags = (flags & STORE_READONLY) ? SQLITE_OPEN_READONLY
+					      : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
+		if (st->db)
+			error("'%s': cannot open: %s", path, sqlite3_errmsg(st->db));
+		else
+			error("'%s': cannot open", path);
+		goto fail;
+	}
+	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
+	sqlite3_extended_result_codes(st->db, 1);
+	if (!(flags & STORE_READONLY)) {
+		if (store_exec(st, "PRAGMA journal_mode = WAL") < 0)
+			goto fail;
+		store_exec(st, "PRAGMA synchronous = NORMAL");
+	}
+	if (store_exec(st, "PRAGMA foreign_keys = ON") < 0)
+		goto fail;
+	sqlite3_stmt *s;
+	int have = -1;
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW)
+			have = sqlite3_column_int(s, 0);
+		sqlite3_finalize(s);
+	}
+	if (have < 0) {
+		store_error(st, "not a ccr store");
+		goto fail;
+	}
+	int latest = schema_latest();
+	if (have > latest) {
+		error("'%s': schema version %d is newer than this ccr knows (%d)", path, have,
+		      latest);
+		goto fail;
+	}
+	if (have < latest) {
+		if (flags & STORE_READONLY) {
+			if (have == 0)
+				error("'%s': no ccr store here; run 'ccr collect' first", path);
+			else
+				error("'%s': schema version %d is older than %d; run 'ccr collect' to migrate",
+				      path, have, latest);
+			goto fail;
+		}
+		if (migrate(st, have) < 0)
+			goto fail;
+	}
+	return st;
+fail:
+	store_close(st);
+	return NULL;
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	if (st->tx_file) {
+		error("'%s': transaction begun at %s:%d left open; rolled back", st->path,
+		      st->tx_file, st->tx_line);
+		store_rollback(st);
+	}
+	for (struct cached *c = st->stmts, *next; c; c = next) {
+		next = c->next;
+		sqlite3_finalize(c->stmt);
+		free(c);
+	}
+	if (st->def_ready)
+		deflateEnd(&st->def);
+	buf_release(&st->zbuf);
+	sqlite3_close(st->db);
+	free(st->path);
+	free(st);
+}
+
+static const char SQL_BLOB_HAS[] = "SELECT 1 FROM blob WHERE hash = :h";
+static const char SQL_BLOB_PUT[] = "INSERT INTO blob(hash, size, data) VALUES (:h, :size, :data)";
+static const char SQL_BLOB_GET[] = "SELECT size, data FROM blob WHERE hash = :h";
+
+int store_put_blob(struct store *st, const void *p, size_t n, char hash_out[65])
+{
+	sha256_hex(p, n, hash_out);
+	sqlite3_stmt *s = store_stmt(st, SQL_BLOB_HAS);
+	bind_text(s, ":h", hash_out);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc != SQLITE_DONE)
+		return store_error(st, "blob lookup");
+
+	if (!st->def_ready) {
+		memset(&st->def, 0, sizeof(st->def));
+		/* level 1: logs compress well anyway, and ingest must stay near parse speed */
+		if (deflateInit(&st->def, 1) != Z_OK)
+			die("zlib: deflateInit failed");
+		st->def_ready = 1;
+	} else {
+		deflateReset(&st->def);
+	}
+	uLong bound = deflateBound(&st->def, (uLong)n);
+	buf_reset(&st->zbuf);
+	if (st->zbuf.cap < bound + 1) {
+		st->zbuf.data = xrealloc(st->zbuf.data, bound + 1);
+		st->zbuf.cap = bound + 1;
+	}
+	st->def.next_in = (Bytef *)p;
+	st->def.avail_in = (uInt)n;
+	st->def.next_out = (Bytef *)st->zbuf.data;
+	st->def.avail_out = (uInt)bound;
+	if (deflate(&st->def, Z_FINISH) != Z_STREAM_END)
+		die("zlib: deflate failed");
+	size_t zlen = st->def.total_out;
+
+	s = store_stmt(st, SQL_BLOB_PUT);
+	bind_text(s, ":h", hash_out);
+	bind_int(s, ":size", (int64_t)n);
+	sqlite3_bind_blob64(s, param(s, ":data"), st->zbuf.data, zlen, SQLITE_STATIC);
+	rc = store_step_done(st, s);
+	sqlite3_reset(s);
+	return rc;
+}
+
+int store_get_blob(struct store *st, const char *hash, struct buf *out)
+{
+	sqlite3_stmt *s = store_stmt(st, SQL_BLOB_GET);
+	bind_text(s, ":h", hash);
+	int rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		if (rc == SQLITE_DONE)
+			return error("'%s': blob %.12s missing", st->path, hash);
+		return store_error(st, "blob read");
+	}
+	size_t size = (size_t)sqlite3_column_int64(s, 0);
+	const void *z = sqlite3_column_blob(s, 1);
+	size_t zlen = (size_t)sqlite3_column_bytes(s, 1);
+	size_t start = out->len;
+	/* make room for size bytes, then inflate straight into the buffer */
+	if (out->max && size > out->max - out->len) {
+		sqlite3_reset(s);
+		return error("'%s': blob %.12s is %zu bytes, over the limit", st->path, hash, size);
+	}
+	if (out->cap < out->len + size + 1) {
+		out->data = xrealloc(out->data, out->len + size + 1);
+		out->cap = out->len + size + 1;
+	}
+	uLongf dlen = (uLongf)size;
+	int zrc = uncompress((Bytef *)out->data + start, &dlen, z, (uLong)zlen);
+	sqlite3_reset(s);
+	if (zrc != Z_OK || dlen != size) {
+		out->data[start] = '\0';
+		return error("'%s': blob %.12s is corrupt", st->path, hash);
+	}
+	out->len = start + size;
+	out->data[out->len] = '\0';
+	return 0;
+}

@@ -1,0 +1,76 @@
+/*
+ * store: the sqlite file between collect and render (schema: lib/schema.sql).
+ *
+ * One struct store per open file. Statements are prepared once per SQL text and
+ * cached on the store (store_stmt); every cached statement is finalized by
+ * store_close(). A transaction left open at close is reported with the file and
+ * line that began it, then rolled back.
+ *
+ * Errors: functions print "ccr: '<db>': <what>" and return -1 (or NULL).
+ * A busy store (another collector holds the write lock longer than
+ * STORE_BUSY_MS) is reported as "store is busy".
+ */
+#ifndef CCR_STORE_H
+#define CCR_STORE_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+struct store;
+
+enum {
+	STORE_READONLY = 1,	/* render, runs, show: never write */
+	STORE_CREATE = 2,	/* collect: create the file and migrate */
+};
+
+/* Opens (and with STORE_CREATE creates and migrates) the store at path.
+ * A read-only open of a store with a newer schema than this binary knows is an
+ * error; one with an older schema asks to run collect first. NULL on error. */
+struct store *store_open(const char *path, int flags);
+/* Finalizes every statement, reports and rolls back an open transaction, closes. */
+void store_close(struct store *st);
+sqlite3 *store_db(struct store *st);
+const char *store_path(struct store *st);
+
+/* The cached statement for this SQL text, reset and with bindings cleared;
+ * prepared on first use. Dies on a prepare error (a bug, not bad input). */
+sqlite3_stmt *store_stmt(struct store *st, const char *sql);
+/* Runs SQL without results (may hold several statements). -1 on error. */
+int store_exec(struct store *st, const char *sql);
+/* Prints "ccr: '<db>': <what>: <sqlite message>", returns -1. */
+int store_error(struct store *st, const char *what);
+
+/* Bind by name (":name"); a missing name is a bug and dies. NULL text binds NULL. */
+void bind_text(sqlite3_stmt *s, const char *name, const char *v);
+void bind_textn(sqlite3_stmt *s, const char *name, const char *v, size_t n);
+void bind_int(sqlite3_stmt *s, const char *name, int64_t v);
+void bind_double(sqlite3_stmt *s, const char *name, double v);
+void bind_null(sqlite3_stmt *s, const char *name);
+/* column text or "" for NULL; valid until the next step/reset */
+const char *col_text(sqlite3_stmt *s, int i);
+/* step a statement that returns no rows (or ignores them); -1 with the error printed */
+int store_step_done(struct store *st, sqlite3_stmt *s);
+
+/* BEGIN IMMEDIATE (waits for the write lock up to STORE_BUSY_MS); remembers where. */
+#define store_begin(st) store_begin_at((st), __FILE__, __LINE__)
+int store_begin_at(struct store *st, const char *file, int line);
+int store_commit(struct store *st);
+void store_rollback(struct store *st);
+/* named savepoints inside a transaction, e.g. one per ingested file */
+int store_savepoint(struct store *st, const char *name);
+int store_release(struct store *st, const char *name);
+void store_rollback_to(struct store *st, const char *name);
+
+/* Stores bytes once by SHA-256 (zlib-compressed, one reused deflate stream).
+ * Writes the hex hash to hash_out. 0, or -1 on a store error. */
+int store_put_blob(struct store *st, const void *p, size_t n, char hash_out[65]);
+/* Appends the raw bytes of a stored blob to out. -1 when missing or corrupt. */
+int store_get_blob(struct store *st, const char *hash, struct buf *out);
+
+/* how long a writer waits for another collector's transaction */
+#define STORE_BUSY_MS 30000
+
+#endif
