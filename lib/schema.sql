@@ -118,7 +118,8 @@ CREATE TABLE testcase (
   seq INTEGER NOT NULL,        -- order of first appearance in the run (files by name, then document order)
   file TEXT,                   -- the JUnit file name it came from
   suite TEXT,                  -- innermost testsuite name
-  status TEXT NOT NULL,        -- 'passed' | 'failed' | 'error' | 'skipped' | 'xfail' | 'flaky' | 'disabled'
+  status TEXT NOT NULL,        -- 'passed' | 'failed' | 'error' | 'skipped' | 'xfail' | 'flaky'
+                               -- (disabled tests: 'skipped' with type 'disabled')
   time_ms INTEGER,             -- NULL when absent or unreadable
   message TEXT,                -- failure/error/skip message (attribute, or first line of the text)
   type TEXT,                   -- failure type attribute

@@ -1,0 +1,90 @@
+/*
+ * junit: the streaming JUnit XML reader (libxml2 xmlTextReader).
+ *
+ * Reads every dialect DOMAIN.md lists (pytest xunit1/xunit2, Surefire with
+ * rerun and flaky elements, go-junit-report, gotestsum, jest-junit, GoogleTest,
+ * CTest) and any nesting of <testsuite>. Never a DOM of the whole file, never
+ * network access, no DTD loading, no entity expansion.
+ *
+ * Counts are recounted from the testcases; declared counts are ignored.
+ * Duplicate (classname, name) pairs in one file are merged into one case: the
+ * worst status wins (error > failed > flaky > passed > xfail > skipped) and every attempt is
+ * kept in `attempts`.
+ */
+#ifndef CCR_JUNIT_H
+#define CCR_JUNIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ordered from best to worst, so merging duplicates takes the larger */
+enum junit_status {
+	JS_SKIPPED,	/* skipped, and disabled (type "disabled") */
+	JS_XFAIL,	/* pytest expected failure */
+	JS_PASSED,
+	JS_FLAKY,	/* passed after failing (Surefire flakyFailure/flakyError, or a rerun) */
+	JS_FAILED,
+	JS_ERROR,
+};
+
+/* "passed", "failed", ... as stored in testcase.status */
+const char *junit_status_name(enum junit_status s);
+
+struct junit_attempt {
+	enum junit_status status;
+	char *message;		/* may be NULL */
+	int64_t time_ms;	/* -1 = unknown */
+};
+
+struct junit_case {
+	char *suite;		/* innermost testsuite name, may be NULL */
+	char *classname;	/* never NULL ("" when absent) */
+	char *name;		/* never NULL */
+	char *file;		/* xunit1 file attribute, may be NULL */
+	int line;		/* xunit1 line, -1 when absent */
+	enum junit_status status;
+	int64_t time_ms;	/* -1 = unknown (absent or junk) */
+	char *message;		/* failure/error/skip message; NULL if none */
+	char *type;		/* failure type attribute; NULL if none */
+	char *details;		/* traceback/body text, joined when several */
+	char *system_out;	/* joined with "\n" when repeated */
+	char *system_err;
+	char *properties;	/* JSON object text, or NULL */
+	struct junit_attempt *attempts;	/* all attempts when more than one, else NULL */
+	size_t nattempts;
+	int truncated;		/* a field was cut at its limit */
+};
+
+struct junit_file {
+	struct junit_case *cases;	/* in document order of first appearance */
+	size_t ncases;
+	int64_t timestamp;	/* first testsuite timestamp, -1 when none */
+	char *error;		/* why the file was rejected; NULL when it was read */
+	/* private: the arena that owns every string above */
+	void *arena;
+};
+
+/* Field limits, each with its reason. */
+#define JUNIT_MAX_NAME (4 * 1024)	  /* a 100 KB test name is a generator bug; keep a recognisable prefix */
+#define JUNIT_MAX_MESSAGE (8 * 1024)	  /* messages are one line in practice; signatures need no more */
+#define JUNIT_MAX_DETAILS (256 * 1024)	  /* a traceback longer than this is not read by a person */
+#define JUNIT_MAX_OUTPUT (256 * 1024)	  /* system-out/err: the head shows the cause; logs keep all */
+#define JUNIT_MAX_DEPTH 64		  /* nested testsuites deeper than this are hostile */
+#define JUNIT_MAX_CASES 200000		  /* one file; more is not a test report */
+#define JUNIT_MAX_ATTEMPTS 32		  /* reruns kept per test */
+
+/*
+ * Parses data[0..len) (the whole file; name is used in messages only).
+ * Returns 0 and fills *out, or -1 with out->error set to a one-line reason
+ * ("not well-formed (line 3)", "empty file", "not a JUnit report: root is <html>").
+ * On -1, out->cases may still hold what was read before the error; callers
+ * treat the file as rejected. Always call junit_file_release().
+ */
+int junit_parse(const char *name, const char *data, size_t len, struct junit_file *out);
+void junit_file_release(struct junit_file *f);
+
+/* Parses a JUnit `time` value leniently ("1.5", "1,234.5", "3", "  2.0 "):
+ * milliseconds, or -1 for junk, negative or absent (NULL). */
+int64_t junit_parse_time(const char *s);
+
+#endif
