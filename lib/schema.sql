@@ -135,3 +135,83 @@ CREATE TABLE testcase (
 ) WITHOUT ROWID;
 CREATE INDEX testcase_test ON testcase(test_id, run_id);
 CREATE INDEX testcase_signature ON testcase(signature) WHERE signature IS NOT NULL;
+
+-- migration 3
+
+-- Canonical records as `ccr collect canon DIR` saw them (DIR/<recipe>/canonical.json).
+-- A row is added only when a recipe's record differs from its previous row, or is
+-- gone: records rewritten in place keep their whole history here. Written by
+-- collect canon; read by render (timeline, recipe pages).
+CREATE TABLE canon_record (
+  recipe TEXT NOT NULL,        -- the record's "recipe" (equal to its folder name in DIR)
+  seq INTEGER NOT NULL,        -- 1, 2, ... per recipe, in the order collect canon saw the changes
+  seen_at INTEGER NOT NULL,    -- when collect canon first saw this content (honours $CCR_NOW)
+  hash TEXT,                   -- SHA-256 of canonical.json's raw bytes; NULL = the record was removed
+  version TEXT,                -- "version", e.g. 1.13.0+1.31.1; NULL when absent or removed
+  commit_ref TEXT,             -- "commit", the recipe commit deployed (COMMIT is an SQL keyword)
+  status TEXT,                 -- "status" as the harness wrote it, e.g. 'idle'
+  ts INTEGER,                  -- "ts" parsed (compact ISO 8601 UTC, 20260617T050314Z): when the
+                               -- record was written; NULL when absent or unreadable
+  raw TEXT,                    -- the JSON text as read (at most 64 KiB); NULL when removed
+  PRIMARY KEY (recipe, seq)
+) WITHOUT ROWID;
+
+-- What happened to canonicals, one row per event, in time order by `at`. Written by
+-- collect canon (idempotent: collecting the same records and runs again adds nothing);
+-- read by render. Promote attempts of runs ingested after the last `collect canon`
+-- are not here yet: the view canon_timeline adds them.
+CREATE TABLE canon_event (
+  recipe TEXT NOT NULL,
+  at INTEGER NOT NULL,         -- when it happened: a run's promote_at (else its finished, started);
+                               -- a record's ts for record changes; seen_at for removals and
+                               -- records without ts
+  kind TEXT NOT NULL,          -- 'promoted' | 'advanced' | 'failed': a run's promote attempt (run_id set);
+                               --   promoted/advanced get record_seq once a record shows them
+                               -- 'enrolled': the first record seen for a recipe, no run explains it
+                               -- 'changed_unexplained': version, commit or ts changed, no run explains it
+                               -- 'status': only the record's status changed (e.g. idle -> deployed)
+                               -- 'removed': the record disappeared from DIR
+  version TEXT,                -- canonical version after the event; for 'failed' the version attempted
+  prev_version TEXT,           -- canonical version before it as the records showed; NULL = none/unknown
+  run_id TEXT,                 -- the run whose promote this is or that explains the change; else NULL
+  record_seq INTEGER,          -- canon_record.seq of the record change it stands for; NULL for
+                               -- attempts no record has shown (yet), and for 'failed'
+  seen_at INTEGER NOT NULL     -- when collect canon stored it
+);
+CREATE UNIQUE INDEX canon_event_run ON canon_event(run_id) WHERE run_id IS NOT NULL;
+CREATE UNIQUE INDEX canon_event_record ON canon_event(recipe, record_seq) WHERE record_seq IS NOT NULL;
+CREATE INDEX canon_event_recipe_at ON canon_event(recipe, at);
+-- runs that tried a promote: few, and looked up by collect canon and the timeline
+CREATE INDEX run_promote ON run(recipe, promote_at) WHERE promote_outcome IS NOT NULL;
+
+-- Every promote event in time order, including attempts of runs that `collect canon` has
+-- not seen yet (straight from run.promote_*). Columns as canon_event; read by render.
+CREATE VIEW canon_timeline AS
+  SELECT recipe, at, kind, version, prev_version, run_id, record_seq FROM canon_event
+  UNION ALL
+  SELECT r.recipe, coalesce(r.promote_at, r.finished, r.started), r.promote_outcome,
+         r.promote_version, NULL, r.id, NULL
+    FROM run r
+   WHERE r.promote_outcome IN ('promoted', 'advanced', 'failed')
+     AND NOT EXISTS (SELECT 1 FROM canon_event e WHERE e.run_id = r.id);
+
+-- The record each recipe holds now (its latest row, unless that row is a removal).
+CREATE VIEW canon_current AS
+  SELECT c.* FROM canon_record c
+   WHERE c.hash IS NOT NULL
+     AND c.seq = (SELECT max(seq) FROM canon_record m WHERE m.recipe = c.recipe);
+
+-- Validators of files `collect fetch` downloaded, for conditional requests: a re-fetch
+-- sends them back (If-None-Match / If-Modified-Since) and a 304 downloads nothing.
+-- Written and read by collect fetch only.
+CREATE TABLE fetch_cache (
+  url TEXT PRIMARY KEY,        -- absolute URL of a run folder ("/" at the end)
+  key_url TEXT,                -- the file whose validators stand for the folder (its run.json or
+                               -- results.json); NULL when the folder has neither
+  etag TEXT,                   -- key file's ETag response header, verbatim; NULL when none
+  last_modified TEXT,          -- key file's Last-Modified header, verbatim; NULL when none
+  key_hash TEXT,               -- SHA-256 of the key file's bytes (a 200 with the same bytes is unchanged)
+  listing_hash TEXT,           -- SHA-256 over the folder's listing entries (folders without a key file)
+  run_id TEXT NOT NULL,        -- the run it was ingested as
+  fetched_at INTEGER NOT NULL  -- when it was last checked
+) WITHOUT ROWID;
