@@ -2,13 +2,15 @@
 # deps.sh: install the Debian packages ccr needs to build and test, when missing.
 # As root it runs apt-get; otherwise it prints the one command to run.
 set -u
+cd "$(dirname "$0")/.." || exit 2
 
 # build: compiler, pkg-config and the five libraries
 build="gcc make pkg-config libxml2-dev libsqlite3-dev zlib1g-dev libcmark-dev libcurl4-openssl-dev"
 # tests: xmllint (bare-parse baseline, HTML check), valgrind, a real browser,
 # node/npm for the browser driver, python3 for a loopback HTTP server, GNU time,
-# the sqlite3 shell for store checks, curl for fetch tests
-tests="libxml2-utils valgrind chromium python3 time sqlite3 curl"
+# the sqlite3 shell for store checks, curl for fetch tests, pytest to write real
+# JUnit fixtures (tests/browser/make-site.sh)
+tests="libxml2-utils valgrind chromium python3 python3-pytest time sqlite3 curl"
 
 missing=""
 for p in $build $tests; do
@@ -31,8 +33,11 @@ if [ -n "$missing" ]; then
 	fi
 fi
 
-# the browser driver for tests/browser (playwright-core, pinned by package-lock.json)
-if [ -f tests/browser/package.json ] && [ ! -d tests/browser/node_modules/playwright-core ]; then
+# the browser driver and checkers for tests/browser (pinned by package-lock.json):
+# installed when missing, and again whenever the lock file is newer than the install
+b=tests/browser
+if [ -f $b/package.json ] && { [ ! -f $b/node_modules/.package-lock.json ] ||
+	[ $b/package-lock.json -nt $b/node_modules/.package-lock.json ]; }; then
 	(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
 		{ echo "deps: npm ci in tests/browser failed" >&2; exit 2; }
 fi
