@@ -5,9 +5,16 @@
 // Full reports: tests/out/browser/links.txt and html.txt.
 import fs from 'node:fs';
 import path from 'node:path';
-import { assert, finish, here, out, site, test } from './lib/common.mjs';
-import { checkLinks, describe as linkLine } from './lib/linkcheck.mjs';
-import { checkHtml, describe as htmlLine } from './lib/htmlcheck.mjs';
+import { assert, finish, here, notOk, out, site, test } from './lib/common.mjs';
+
+let checkLinks, linkLine, checkHtml, htmlLine;
+try {
+	({ checkLinks, describe: linkLine } = await import('./lib/linkcheck.mjs'));
+	({ checkHtml, describe: htmlLine } = await import('./lib/htmlcheck.mjs'));
+} catch (e) {
+	notOk('site-checkers', `${e.code === 'ERR_MODULE_NOT_FOUND' ? 'run tools/deps.sh (npm ci in tests/browser): ' : ''}${e.message}`);
+	await finish();
+}
 
 const broken = path.join(here, '../fixtures/broken');
 
