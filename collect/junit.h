@@ -6,10 +6,24 @@
  * CTest) and any nesting of <testsuite>. Never a DOM of the whole file, never
  * network access, no DTD loading, no entity expansion.
  *
+ * Implementation: libxml2's push parser with SAX2 callbacks (not xmlTextReader,
+ * which must hold a whole text node: a 50 MB <system-out> would be rejected or
+ * buffered whole); a DOCTYPE that declares any entity is rejected.
+ *
  * Counts are recounted from the testcases; declared counts are ignored.
  * Duplicate (classname, name) pairs in one file are merged into one case: the
- * worst status wins (error > failed > flaky > passed > xfail > skipped) and every attempt is
- * kept in `attempts`.
+ * worst status wins (error > failed > flaky > passed > xfail > skipped), except
+ * that a test whose last run passed after failed ones is flaky (a rerun that
+ * passed: gotestsum --rerun-fails, or Surefire's flakyFailure); every attempt
+ * is kept in `attempts`. The merged case takes message, type and details from
+ * its worst attempt, sums the known times and joins system-out/err.
+ *
+ * Status of one <testcase>: <error> > <failure> > <skipped> (type
+ * "pytest.xfail" = xfail) > Surefire flakyFailure/flakyError (flaky) >
+ * GoogleTest/CTest attributes (result="suppressed", status="notrun" or
+ * "disabled": skipped with type "disabled"; result/status "skipped": skipped;
+ * status "fail": failed) > passed. Surefire rerunFailure/rerunError are kept
+ * as attempts and do not change the result of the <failure>/<error> beside them.
  */
 #ifndef CCR_JUNIT_H
 #define CCR_JUNIT_H
@@ -44,15 +58,21 @@ struct junit_case {
 	int line;		/* xunit1 line, -1 when absent */
 	enum junit_status status;
 	int64_t time_ms;	/* -1 = unknown (absent or junk) */
-	char *message;		/* failure/error/skip message; NULL if none */
-	char *type;		/* failure type attribute; NULL if none */
-	char *details;		/* traceback/body text, joined when several */
+	char *message;		/* failure/error/skip message: the first result element's
+				 * message attribute, else the first line of its text
+				 * (jest-junit); NULL if none */
+	char *type;		/* failure type attribute ("disabled" for disabled tests); NULL if none */
+	char *details;		/* traceback/body text, joined with "\n" when several
+				 * (GoogleTest: one <failure> per failed assertion) */
 	char *system_out;	/* joined with "\n" when repeated */
 	char *system_err;
-	char *properties;	/* JSON object text, or NULL */
-	struct junit_attempt *attempts;	/* all attempts when more than one, else NULL */
-	size_t nattempts;
-	int truncated;		/* a field was cut at its limit */
+	char *properties;	/* the testcase's <property name= value=> (or text) as
+				 * compact JSON object text, in document order; NULL if none */
+	struct junit_attempt *attempts;	/* every attempt when there was more than one,
+					 * in order; else NULL and nattempts 0 */
+	size_t nattempts;	/* 0 or >= 2 (at most JUNIT_MAX_ATTEMPTS) */
+	int truncated;		/* a field was cut at its limit (it ends with
+				 * "\n[... cut at N bytes]"), or attempts were dropped */
 };
 
 struct junit_file {
@@ -74,9 +94,13 @@ struct junit_file {
 #define JUNIT_MAX_ATTEMPTS 32		  /* reruns kept per test */
 
 /*
- * Parses data[0..len) (the whole file; name is used in messages only).
- * Returns 0 and fills *out, or -1 with out->error set to a one-line reason
- * ("not well-formed (line 3)", "empty file", "not a JUnit report: root is <html>").
+ * Parses data[0..len) (the whole file; name is used in messages only). Prints
+ * nothing. Returns 0 and fills *out, or -1 with out->error set to a one-line
+ * reason: "empty file", "not well-formed (line 3): <libxml2's words>",
+ * "not UTF-8 (line 1)", "unsupported encoding (line 1): ...",
+ * "not a JUnit report: root is <html>", "not a JUnit report: looks like HTML",
+ * "DTD with entities not allowed", "nested deeper than 64 elements",
+ * "more than 200000 testcases".
  * On -1, out->cases may still hold what was read before the error; callers
  * treat the file as rejected. Always call junit_file_release().
  */
