@@ -1,6 +1,7 @@
 #include "store.h"
 #include "msg.h"
 #include "sha256.h"
+#include "version.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -256,6 +257,11 @@ struct store *store_open(const char *path, int flags)
 	}
 	if (store_exec(st, "PRAGMA foreign_keys = ON") < 0)
 		goto fail;
+	/* ORDER BY ... COLLATE version: recipe tags in semver order (lib/version.h) */
+	if (version_register(st->db) != SQLITE_OK) {
+		store_error(st, "cannot register the version collation");
+		goto fail;
+	}
 	sqlite3_stmt *s;
 	int have = -1;
 	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK) {
