@@ -1,8 +1,677 @@
-/* derive: recomputes derived tables after a collect; filled by the classification issue */
+/*
+ * derive: after each collect command, brings the derived tables of migration 2 up
+ * to date for the runs it stored: failure signatures, infrastructure incidents and
+ * the classification of every test (README "Classification" has the rules).
+ *
+ * Incremental: only runs missing from derived_run are looked at. Their
+ * (recipe, version, harness ref) groups are recounted from their testcases, then
+ * every test in them is re-walked over its (few) classification rows to settle
+ * what depends on the previous sources: fixed, failing_since, regression.
+ * The whole derive is one transaction: all of it or none.
+ *
+ * Queries: testcases are reached by run (testcase primary key) and runs by
+ * (recipe, version, harness_ref) (index run_recipe_version); no query scans a
+ * big table except the anti-join of run against derived_run (one row per run).
+ */
 #include "collect.h"
+#include "derive.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/buf.h"
+#include "../lib/msg.h"
+#include "../lib/signature.h"
+#include "../lib/timeutil.h"
+#include "../lib/version.h"
+
+/* an incident needs at least this many recipes failing alike: with fewer, a shared
+ * cause is as likely a shared defect (two recipes on one base image) as the node */
+#define INCIDENT_MIN_RECIPES 3
+/* shown harness refs are cut to this many bytes: a commit's short form */
+#define HARNESS_SHOWN 12
+
+static const char sql_temp[] =
+	"CREATE TEMP TABLE IF NOT EXISTS d_run (id TEXT PRIMARY KEY);"
+	"CREATE TEMP TABLE IF NOT EXISTS d_sig (id TEXT PRIMARY KEY);"
+	"CREATE TEMP TABLE IF NOT EXISTS d_sweep (id TEXT PRIMARY KEY);"
+	"CREATE TEMP TABLE IF NOT EXISTS d_group (recipe TEXT, version TEXT, harness_ref TEXT,"
+	" PRIMARY KEY (recipe, version, harness_ref));"
+	"CREATE TEMP TABLE IF NOT EXISTS d_test (id INTEGER PRIMARY KEY);"
+	"DELETE FROM d_run; DELETE FROM d_sig; DELETE FROM d_sweep; DELETE FROM d_group;"
+	"DELETE FROM d_test;";
+
+/* ---- signatures ---- */
+
+struct sig_fix {
+	char *run_id;
+	int64_t test_id;
+	char id[SIGNATURE_ID_SIZE];
+};
+
+/* (re)computes the signature of every failed/error testcase of the new runs */
+static int fill_signatures(struct store *st)
+{
+	static const char q_fail[] =
+		"SELECT tc.run_id, tc.test_id, tc.message, tc.details, tc.type, tc.signature"
+		"  FROM d_run d JOIN testcase tc ON tc.run_id = d.id"
+		" WHERE tc.status IN ('failed', 'error')";
+	static const char q_set[] =
+		"UPDATE testcase SET signature = :sig WHERE run_id = :run AND test_id = :test";
+	static const char q_sig[] =
+		"INSERT INTO signature (id, text, example) VALUES (:id, :text, :example)"
+		" ON CONFLICT (id) DO NOTHING";
+	static const char q_dirty[] = "INSERT OR IGNORE INTO d_sig (id) VALUES (:id)";
+	struct sig_fix *fix = NULL;
+	size_t nfix = 0, alloc = 0;
+	struct buf text = BUF_INIT;
+	int rc = 0, r;
+	sqlite3_stmt *s = store_stmt(st, q_fail);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		size_t len;
+		const char *src = signature_source((const char *)sqlite3_column_text(s, 2),
+						   (const char *)sqlite3_column_text(s, 3),
+						   (const char *)sqlite3_column_text(s, 4), &len);
+		char id[SIGNATURE_ID_SIZE];
+		signature_make(src, len, &text, id);
+		sqlite3_stmt *ins = store_stmt(st, q_sig);
+		bind_text(ins, ":id", id);
+		bind_textn(ins, ":text", text.data, text.len);
+		/* the example: the first line of the raw message, as written */
+		size_t eol = 0;
+		while (eol < len && src[eol] != '\n' && src[eol] != '\r')
+			eol++;
+		bind_textn(ins, ":example", src, eol < SIGNATURE_INPUT_MAX ? eol : SIGNATURE_INPUT_MAX);
+		if (store_step_done(st, ins) < 0)
+			goto fail;
+		sqlite3_stmt *d = store_stmt(st, q_dirty);
+		bind_text(d, ":id", id);
+		if (store_step_done(st, d) < 0)
+			goto fail;
+		if (!strcmp(col_text(s, 5), id))
+			continue;
+		if (nfix == alloc) {
+			alloc = alloc ? 2 * alloc : 64;
+			fix = xrealloc(fix, alloc * sizeof(*fix));
+		}
+		fix[nfix].run_id = xstrdup(col_text(s, 0));
+		fix[nfix].test_id = sqlite3_column_int64(s, 1);
+		memcpy(fix[nfix].id, id, sizeof(id));
+		nfix++;
+	}
+	if (r != SQLITE_DONE)
+		goto fail;
+	sqlite3_reset(s);
+	/* updated after the scan, so the scan never meets rows it changed */
+	for (size_t i = 0; i < nfix; i++) {
+		sqlite3_stmt *u = store_stmt(st, q_set);
+		bind_text(u, ":sig", fix[i].id);
+		bind_text(u, ":run", fix[i].run_id);
+		bind_int(u, ":test", fix[i].test_id);
+		if (store_step_done(st, u) < 0)
+			goto fail;
+	}
+	goto out;
+fail:
+	rc = store_error(st, "cannot store failure signatures");
+out:
+	sqlite3_reset(s);
+	for (size_t i = 0; i < nfix; i++)
+		free(fix[i].run_id);
+	free(fix);
+	buf_release(&text);
+	return rc;
+}
+
+/* the counts and first/last occurrence of every signature the new runs touched */
+static int update_signature_stats(struct store *st)
+{
+	static const char q[] =
+		"WITH o AS (SELECT tc.signature AS sig, tc.run_id, tc.test_id, r.recipe, r.started"
+		"             FROM d_sig d JOIN testcase tc ON tc.signature = d.id"
+		"             JOIN run r ON r.id = tc.run_id),"
+		"     a AS (SELECT sig, count(*) AS occ, count(DISTINCT run_id) AS runs,"
+		"                  count(DISTINCT recipe) AS recipes, count(DISTINCT test_id) AS tests,"
+		"                  min(started) AS fs, max(started) AS ls FROM o GROUP BY sig)"
+		"UPDATE signature SET occurrences = a.occ, runs = a.runs, recipes = a.recipes,"
+		"       tests = a.tests, first_seen = a.fs, last_seen = a.ls,"
+		"       first_run = (SELECT o.run_id FROM o WHERE o.sig = a.sig"
+		"                     ORDER BY o.started, o.run_id LIMIT 1),"
+		"       last_run = (SELECT o.run_id FROM o WHERE o.sig = a.sig"
+		"                    ORDER BY o.started DESC, o.run_id DESC LIMIT 1)"
+		"  FROM a WHERE signature.id = a.sig";
+	static const char q_example[] =
+		"UPDATE signature SET example = (SELECT substr(tc.message, 1, 4096) FROM testcase tc"
+		"       WHERE tc.run_id = signature.first_run AND tc.signature = signature.id"
+		"         AND tc.message IS NOT NULL ORDER BY tc.test_id LIMIT 1)"
+		" WHERE id IN (SELECT id FROM d_sig) AND EXISTS (SELECT 1 FROM testcase tc"
+		"       WHERE tc.run_id = signature.first_run AND tc.signature = signature.id"
+		"         AND tc.message IS NOT NULL)";
+	if (store_step_done(st, store_stmt(st, q)) < 0 ||
+	    store_step_done(st, store_stmt(st, q_example)) < 0)
+		return store_error(st, "cannot count failure signatures");
+	return 0;
+}
+
+/* ---- incidents ---- */
+
+/* the groups whose counts an incident of the touched sweeps changes (before and after) */
+static const char q_incident_groups[] =
+	"INSERT OR IGNORE INTO d_group (recipe, version, harness_ref)"
+	" SELECT DISTINCT r.recipe, coalesce(r.version, ''), coalesce(r.harness_ref, '')"
+	"   FROM d_sweep d JOIN incident_testcase it ON it.sweep_id = d.id"
+	"   JOIN run r ON r.id = it.run_id";
+
+static int update_incidents(struct store *st)
+{
+	static const char q_sweeps[] =
+		"INSERT OR IGNORE INTO d_sweep (id) SELECT DISTINCT r.sweep_id FROM d_run d"
+		"  JOIN run r ON r.id = d.id WHERE r.sweep_id IS NOT NULL";
+	static const char q_del[] =
+		"DELETE FROM incident_testcase WHERE sweep_id IN (SELECT id FROM d_sweep);"
+		"DELETE FROM incident WHERE sweep_id IN (SELECT id FROM d_sweep);";
+	static const char q_find[] =
+		"WITH sr AS (SELECT r.id, r.recipe, r.sweep_id FROM d_sweep d"
+		"             JOIN run r ON r.sweep_id = d.id),"
+		"     tot AS (SELECT sweep_id, count(DISTINCT recipe) AS n FROM sr GROUP BY sweep_id),"
+		"     f AS (SELECT sr.sweep_id, tc.tier, tc.signature,"
+		"                  count(DISTINCT sr.recipe) AS recipes, count(*) AS tcs"
+		"             FROM sr JOIN testcase tc ON tc.run_id = sr.id"
+		"            WHERE tc.status IN ('failed', 'error') AND tc.signature IS NOT NULL"
+		"            GROUP BY sr.sweep_id, tc.tier, tc.signature)"
+		"INSERT INTO incident (sweep_id, tier, signature, recipes, of_recipes, testcases)"
+		" SELECT f.sweep_id, f.tier, f.signature, f.recipes, tot.n, f.tcs"
+		"   FROM f JOIN tot ON tot.sweep_id = f.sweep_id"
+		"  WHERE f.recipes >= :min AND 2 * f.recipes >= tot.n";
+	static const char q_tcs[] =
+		"INSERT OR IGNORE INTO incident_testcase (run_id, test_id, sweep_id, tier, signature)"
+		" SELECT tc.run_id, tc.test_id, i.sweep_id, i.tier, i.signature"
+		"   FROM d_sweep d JOIN incident i ON i.sweep_id = d.id"
+		"   JOIN run r ON r.sweep_id = i.sweep_id"
+		"   JOIN testcase tc ON tc.run_id = r.id AND tc.tier = i.tier"
+		"    AND tc.signature = i.signature AND tc.status IN ('failed', 'error')";
+	if (store_step_done(st, store_stmt(st, q_sweeps)) < 0 ||
+	    store_step_done(st, store_stmt(st, q_incident_groups)) < 0 ||
+	    store_exec(st, q_del) < 0)
+		return store_error(st, "cannot update incidents");
+	sqlite3_stmt *s = store_stmt(st, q_find);
+	bind_int(s, ":min", INCIDENT_MIN_RECIPES);
+	if (store_step_done(st, s) < 0 || store_step_done(st, store_stmt(st, q_tcs)) < 0 ||
+	    store_step_done(st, store_stmt(st, q_incident_groups)) < 0)
+		return store_error(st, "cannot update incidents");
+	return 0;
+}
+
+/* ---- counting one group ---- */
+
+struct tally {
+	int64_t test_id;
+	int passes, failures, ipasses, ifailures, isolation, excluded;
+	int ovl_min, ovl_max;
+	int64_t first, last, last_failed;
+	struct buf runs, iruns;	/* JSON array texts built from json_quote()d ids */
+	char sig[SIGNATURE_ID_SIZE];
+};
+
+static void tally_reset(struct tally *t, int64_t test_id)
+{
+	t->test_id = test_id;
+	t->passes = t->failures = t->ipasses = t->ifailures = t->isolation = t->excluded = 0;
+	t->ovl_min = t->ovl_max = -1;
+	t->first = t->last = t->last_failed = 0;
+	buf_reset(&t->runs);
+	buf_reset(&t->iruns);
+	t->sig[0] = '\0';
+}
+
+static void json_push(struct buf *b, const char *quoted)
+{
+	buf_addc(b, b->len ? ',' : '[');
+	buf_adds(b, quoted);
+}
+
+/* closes a JSON array opened by json_push (or writes an empty one) */
+static void json_close(struct buf *b)
+{
+	buf_adds(b, b->len ? "]" : "[]");
+}
+
+static int tally_store(struct store *st, struct tally *t, const char *version, const char *harness)
+{
+	static const char q[] =
+		"INSERT INTO classification (test_id, recipe, tier, version, harness_ref, seq, state,"
+		"  load, passes, failures, isolated_passes, isolated_failures, isolation_runs,"
+		"  excluded, fail_overlap_min, fail_overlap_max, runs, isolated_runs, first_seen,"
+		"  last_seen, last_failed, failing_since, regression, prev_version, signature,"
+		"  evidence)"
+		" SELECT :test, recipe, tier, :version, :harness, 0, '', 0, :p, :f, :ip, :if, :iso,"
+		"  :ex, :omin, :omax, :runs, :iruns, :first, :last, :lf, NULL, 0, NULL, :sig, ''"
+		"  FROM test WHERE id = :test";
+	static const char q_dirty[] = "INSERT OR IGNORE INTO d_test (id) VALUES (:id)";
+	if (t->test_id < 0)
+		return 0;
+	if (t->passes + t->failures > 0) {
+		json_close(&t->runs);
+		json_close(&t->iruns);
+		sqlite3_stmt *s = store_stmt(st, q);
+		bind_int(s, ":test", t->test_id);
+		bind_text(s, ":version", version);
+		bind_text(s, ":harness", harness);
+		bind_int(s, ":p", t->passes);
+		bind_int(s, ":f", t->failures);
+		bind_int(s, ":ip", t->ipasses);
+		bind_int(s, ":if", t->ifailures);
+		bind_int(s, ":iso", t->isolation);
+		bind_int(s, ":ex", t->excluded);
+		if (t->failures) {
+			bind_int(s, ":omin", t->ovl_min);
+			bind_int(s, ":omax", t->ovl_max);
+			bind_int(s, ":lf", t->last_failed);
+		}
+		bind_textn(s, ":runs", t->runs.data, t->runs.len);
+		bind_textn(s, ":iruns", t->iruns.data, t->iruns.len);
+		bind_int(s, ":first", t->first);
+		bind_int(s, ":last", t->last);
+		bind_text(s, ":sig", t->sig[0] ? t->sig : NULL);
+		if (store_step_done(st, s) < 0)
+			return -1;
+	}
+	sqlite3_stmt *d = store_stmt(st, q_dirty);
+	bind_int(d, ":id", t->test_id);
+	return store_step_done(st, d);
+}
+
+/*
+ * Recounts every test of one group. Outcomes: passed -> pass; failed, error -> failure;
+ * flaky (failed then passed within the run) -> both; skipped, xfail -> not counted.
+ * Failures an incident left out are counted in `excluded` only.
+ */
+static int count_group(struct store *st, const char *recipe, const char *version,
+		       const char *harness)
+{
+	static const char q_old[] =
+		"INSERT OR IGNORE INTO d_test (id) SELECT test_id FROM classification"
+		" WHERE recipe = :recipe AND version = :version AND harness_ref = :harness";
+	static const char q_del[] =
+		"DELETE FROM classification"
+		" WHERE recipe = :recipe AND version = :version AND harness_ref = :harness";
+	/* runs of the group through run_recipe_version, their testcases by primary key */
+	static const char q[] =
+		"SELECT tc.test_id, json_quote(r.id), r.started, r.overlap, r.trigger_kind,"
+		"       tc.status, tc.signature, it.run_id IS NOT NULL"
+		"  FROM run r JOIN testcase tc ON tc.run_id = r.id"
+		"  LEFT JOIN incident_testcase it ON it.run_id = tc.run_id AND it.test_id = tc.test_id"
+		" WHERE r.recipe = :recipe AND r.version IS :v AND r.harness_ref IS :h"
+		"   AND tc.status IN ('passed', 'failed', 'error', 'flaky')"
+		" ORDER BY tc.test_id, r.started, r.id";
+	const char *v = *version ? version : NULL, *h = *harness ? harness : NULL;
+	sqlite3_stmt *s = store_stmt(st, q_old);
+	bind_text(s, ":recipe", recipe);
+	bind_text(s, ":version", version);
+	bind_text(s, ":harness", harness);
+	if (store_step_done(st, s) < 0)
+		return -1;
+	s = store_stmt(st, q_del);
+	bind_text(s, ":recipe", recipe);
+	bind_text(s, ":version", version);
+	bind_text(s, ":harness", harness);
+	if (store_step_done(st, s) < 0)
+		return -1;
+
+	struct tally t = {0};
+	int rc = 0, r;
+	t.test_id = -1;
+	s = store_stmt(st, q);
+	bind_text(s, ":recipe", recipe);
+	bind_text(s, ":v", v);
+	bind_text(s, ":h", h);
+	/* rows are buffered per test, and stored when the next test begins: the insert
+	 * writes classification, which this scan does not read */
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t test = sqlite3_column_int64(s, 0);
+		if (test != t.test_id) {
+			if (tally_store(st, &t, version, harness) < 0)
+				goto fail;
+			tally_reset(&t, test);
+		}
+		const char *status = col_text(s, 5);
+		int excluded = sqlite3_column_int(s, 7);
+		int pass = !strcmp(status, "passed") || !strcmp(status, "flaky");
+		int failed = !strcmp(status, "failed") || !strcmp(status, "error") ||
+			     !strcmp(status, "flaky");
+		if (excluded && failed) {
+			t.excluded++;
+			failed = 0;
+		}
+		if (!pass && !failed)
+			continue;
+		int overlap = sqlite3_column_int(s, 3);
+		int alone = overlap == 0;
+		int64_t started = sqlite3_column_int64(s, 2);
+		if (!t.first)
+			t.first = started;
+		t.last = started;
+		json_push(&t.runs, col_text(s, 1));
+		if (alone)
+			json_push(&t.iruns, col_text(s, 1));
+		if (!strcmp(col_text(s, 4), "isolation"))
+			t.isolation++;
+		if (pass) {
+			t.passes++;
+			t.ipasses += alone;
+		}
+		if (failed) {
+			t.failures++;
+			t.ifailures += alone;
+			if (t.ovl_min < 0 || overlap < t.ovl_min)
+				t.ovl_min = overlap;
+			if (overlap > t.ovl_max)
+				t.ovl_max = overlap;
+			t.last_failed = started;
+			if (sqlite3_column_type(s, 6) != SQLITE_NULL)
+				snprintf(t.sig, sizeof(t.sig), "%s", col_text(s, 6));
+		}
+	}
+	if (r != SQLITE_DONE)
+		goto fail;
+	if (tally_store(st, &t, version, harness) < 0)
+		goto fail;
+	goto out;
+fail:
+	rc = store_error(st, "cannot classify tests");
+out:
+	sqlite3_reset(s);
+	buf_release(&t.runs);
+	buf_release(&t.iruns);
+	return rc;
+}
+
+static int count_groups(struct store *st)
+{
+	static const char q_groups[] =
+		"INSERT OR IGNORE INTO d_group (recipe, version, harness_ref)"
+		" SELECT DISTINCT r.recipe, coalesce(r.version, ''), coalesce(r.harness_ref, '')"
+		"   FROM d_run d JOIN run r ON r.id = d.id";
+	static const char q_list[] =
+		"SELECT recipe, version, harness_ref FROM d_group ORDER BY recipe, version, harness_ref";
+	if (store_step_done(st, store_stmt(st, q_groups)) < 0)
+		return store_error(st, "cannot classify tests");
+	/* the group list is small (one row per recipe and version touched): copy it out,
+	 * so counting may write while nothing reads d_group */
+	char **g = NULL;
+	size_t n = 0, alloc = 0;
+	int rc = 0, r;
+	sqlite3_stmt *s = store_stmt(st, q_list);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n + 3 > alloc) {
+			alloc = alloc ? 2 * alloc : 48;
+			g = xrealloc(g, alloc * sizeof(*g));
+		}
+		for (int k = 0; k < 3; k++)
+			g[n++] = xstrdup(col_text(s, k));
+	}
+	sqlite3_reset(s);
+	if (r != SQLITE_DONE)
+		rc = store_error(st, "cannot classify tests");
+	for (size_t i = 0; !rc && i < n; i += 3)
+		rc = count_group(st, g[i], g[i + 1], g[i + 2]);
+	for (size_t i = 0; i < n; i++)
+		free(g[i]);
+	free(g);
+	return rc;
+}
+
+/* ---- the walk over a test's history ---- */
+
+struct row {
+	char *version, *harness, *state, *failing_since, *prev_version, *evidence;
+	int seq, regression, load;
+	int passes, failures, ipasses, ifailures, isolation, excluded, omin, omax;
+};
+
+static void row_free(struct row *r)
+{
+	free(r->version);
+	free(r->harness);
+	free(r->state);
+	free(r->failing_since);
+	free(r->prev_version);
+	free(r->evidence);
+}
+
+static void add_version(struct buf *b, const char *version, const char *harness)
+{
+	buf_adds(b, *version ? version : "an unknown version");
+	if (*harness)
+		buf_addf(b, " (harness %.*s)", HARNESS_SHOWN, harness);
+}
+
+static const char *plural(int n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+void derive_evidence(struct buf *b, const struct derive_counts *c, const char *state, int load,
+		     const char *version, const char *harness, const char *failing_since,
+		     int regression, const char *prev_version)
+{
+	int runs_alone = c->isolated_passes + c->isolated_failures;
+	buf_reset(b);
+	if (!strcmp(state, "passing") || !strcmp(state, "fixed")) {
+		buf_addf(b, "%s: passed %d of %d %s at ", state, c->passes, c->passes,
+			 plural(c->passes, "run", "runs"));
+		add_version(b, version, harness);
+		if (c->isolated_passes)
+			buf_addf(b, ", %d of them alone", c->isolated_passes);
+		if (!strcmp(state, "fixed")) {
+			buf_adds(b, "; failed at ");
+			buf_adds(b, prev_version && *prev_version ? prev_version
+								   : "the previous sources");
+		}
+	} else if (!strcmp(state, "new")) {
+		buf_adds(b, "new: failed its only run at ");
+		add_version(b, version, harness);
+		if (c->isolated_failures)
+			buf_adds(b, ", in isolation");
+		else
+			buf_addf(b, ", with %d %s overlapping", c->overlap_max,
+				 plural(c->overlap_max, "run", "runs"));
+		buf_adds(b, "; not yet known: an isolation re-run will tell");
+	} else if (!strcmp(state, "deterministic")) {
+		buf_addf(b, "deterministic: %d of %d runs at ", c->failures, c->failures);
+		add_version(b, version, harness);
+		buf_addf(b, " failed, %d of them in isolation", c->isolated_failures);
+	} else if (load) {
+		buf_addf(b, "load flake: failed %d of %d, only with ", c->failures,
+			 c->passes + c->failures);
+		if (c->overlap_min == c->overlap_max)
+			buf_addf(b, "%d %s overlapping", c->overlap_min,
+				 plural(c->overlap_min, "run", "runs"));
+		else
+			buf_addf(b, "%d to %d runs overlapping", c->overlap_min, c->overlap_max);
+		buf_addf(b, "; passed %d of %d alone", c->isolated_passes, runs_alone);
+		buf_adds(b, " at ");
+		add_version(b, version, harness);
+	} else {
+		buf_addf(b, "flaky: failed %d of %d at ", c->failures, c->passes + c->failures);
+		add_version(b, version, harness);
+		buf_addf(b, ", passed %d", c->passes);
+		if (runs_alone)
+			buf_addf(b, "; alone: passed %d of %d", c->isolated_passes, runs_alone);
+	}
+	if (regression && prev_version)
+		buf_addf(b, "; a regression: passed at %s", *prev_version ? prev_version : "the previous sources");
+	else if (failing_since && strcmp(failing_since, version))
+		buf_addf(b, "; failing since %s", *failing_since ? failing_since : "an unknown version");
+	if (c->excluded)
+		buf_addf(b, "; %d %s in an infrastructure incident not counted", c->excluded,
+			 plural(c->excluded, "failure", "failures"));
+}
+
+const char *derive_state(const struct derive_counts *c, int prev_failed, int *load)
+{
+	*load = 0;
+	if (!c->failures)
+		return prev_failed ? "fixed" : "passing";
+	if (!c->passes)
+		return c->failures == 1 ? "new" : "deterministic";
+	/* every failure overlapped other runs (the fewest overlapping was > 0), and a run
+	 * alone passed */
+	*load = c->overlap_min > 0 && c->isolated_passes > 0;
+	return "flaky";
+}
+
+static int walk_test(struct store *st, int64_t test_id, struct buf *ev)
+{
+	static const char q[] =
+		"SELECT version, harness_ref, seq, state, failing_since, regression, prev_version,"
+		"       evidence, passes, failures, isolated_passes, isolated_failures,"
+		"       isolation_runs, excluded, coalesce(fail_overlap_min, 0),"
+		"       coalesce(fail_overlap_max, 0), load"
+		"  FROM classification WHERE test_id = :test"
+		" ORDER BY version COLLATE version, first_seen, harness_ref";
+	static const char q_set[] =
+		"UPDATE classification SET seq = :seq, state = :state, load = :load,"
+		"       failing_since = :since, regression = :reg, prev_version = :prev,"
+		"       evidence = :ev"
+		" WHERE test_id = :test AND version = :version AND harness_ref = :harness";
+	struct row *rows = NULL;
+	size_t n = 0, alloc = 0;
+	int rc = 0, r;
+	sqlite3_stmt *s = store_stmt(st, q);
+	bind_int(s, ":test", test_id);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == alloc) {
+			alloc = alloc ? 2 * alloc : 8;
+			rows = xrealloc(rows, alloc * sizeof(*rows));
+		}
+		struct row *w = &rows[n++];
+		w->version = xstrdup(col_text(s, 0));
+		w->harness = xstrdup(col_text(s, 1));
+		w->seq = sqlite3_column_int(s, 2);
+		w->state = xstrdup(col_text(s, 3));
+		w->failing_since = sqlite3_column_type(s, 4) == SQLITE_NULL ? NULL
+									    : xstrdup(col_text(s, 4));
+		w->regression = sqlite3_column_int(s, 5);
+		w->load = sqlite3_column_int(s, 16);
+		w->prev_version = sqlite3_column_type(s, 6) == SQLITE_NULL
+					  ? NULL
+					  : xstrdup(col_text(s, 6));
+		w->evidence = xstrdup(col_text(s, 7));
+		w->passes = sqlite3_column_int(s, 8);
+		w->failures = sqlite3_column_int(s, 9);
+		w->ipasses = sqlite3_column_int(s, 10);
+		w->ifailures = sqlite3_column_int(s, 11);
+		w->isolation = sqlite3_column_int(s, 12);
+		w->excluded = sqlite3_column_int(s, 13);
+		w->omin = sqlite3_column_int(s, 14);
+		w->omax = sqlite3_column_int(s, 15);
+	}
+	sqlite3_reset(s);
+	if (r != SQLITE_DONE) {
+		rc = store_error(st, "cannot classify tests");
+		goto out;
+	}
+	const char *since = NULL;	/* start of the current failing streak */
+	for (size_t i = 0; i < n; i++) {
+		struct row *w = &rows[i], *p = i ? &rows[i - 1] : NULL;
+		struct derive_counts c = {
+			.passes = w->passes, .failures = w->failures, .isolated_passes = w->ipasses,
+			.isolated_failures = w->ifailures, .isolation_runs = w->isolation,
+			.excluded = w->excluded, .overlap_min = w->omin, .overlap_max = w->omax,
+		};
+		int load;
+		const char *state = derive_state(&c, p && p->failures > 0, &load);
+		if (!w->failures)
+			since = NULL;
+		else if (!since)
+			since = w->version;
+		int regression = w->failures > 0 && p && p->failures == 0;
+		const char *prev = p ? p->version : NULL;
+		derive_evidence(ev, &c, state, load, w->version, w->harness, since, regression, prev);
+		/* write only what changed: most rows of a long history stay as they were */
+		if (w->seq == (int)i + 1 && !strcmp(w->state, state) &&
+		    w->regression == regression && w->load == load && !strcmp(w->evidence, buf_str(ev)) &&
+		    !(since ? !w->failing_since || strcmp(since, w->failing_since)
+			    : w->failing_since != NULL) &&
+		    !(prev ? !w->prev_version || strcmp(prev, w->prev_version)
+			   : w->prev_version != NULL))
+			continue;
+		sqlite3_stmt *u = store_stmt(st, q_set);
+		bind_int(u, ":seq", (int64_t)i + 1);
+		bind_text(u, ":state", state);
+		bind_int(u, ":load", load);
+		bind_text(u, ":since", since);
+		bind_int(u, ":reg", regression);
+		bind_text(u, ":prev", prev);
+		bind_text(u, ":ev", buf_str(ev));
+		bind_int(u, ":test", test_id);
+		bind_text(u, ":version", w->version);
+		bind_text(u, ":harness", w->harness);
+		if (store_step_done(st, u) < 0) {
+			rc = store_error(st, "cannot classify tests");
+			break;
+		}
+	}
+out:
+	for (size_t i = 0; i < n; i++)
+		row_free(&rows[i]);
+	free(rows);
+	return rc;
+}
+
+static int walk_tests(struct store *st)
+{
+	static const char q[] = "SELECT id FROM d_test WHERE id > :after ORDER BY id LIMIT 1";
+	struct buf ev = BUF_INIT;
+	int64_t after = -1;
+	int rc = 0;
+	/* one id at a time: walking writes classification, never d_test */
+	for (;;) {
+		sqlite3_stmt *s = store_stmt(st, q);
+		bind_int(s, ":after", after);
+		int r = sqlite3_step(s);
+		if (r == SQLITE_DONE)
+			break;
+		if (r != SQLITE_ROW) {
+			rc = store_error(st, "cannot classify tests");
+			break;
+		}
+		after = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+		if ((rc = walk_test(st, after, &ev)) < 0)
+			break;
+	}
+	buf_release(&ev);
+	return rc;
+}
 
 int collect_after(struct store *st)
 {
-	(void)st;
-	return 0;
+	static const char q_new[] =
+		"INSERT INTO d_run (id) SELECT id FROM run r"
+		" WHERE NOT EXISTS (SELECT 1 FROM derived_run d WHERE d.run_id = r.id)";
+	static const char q_done[] =
+		"INSERT OR REPLACE INTO derived_run (run_id, derived_at) SELECT id, :now FROM d_run";
+	if (store_begin(st) < 0)
+		return -1;
+	if (store_exec(st, sql_temp) < 0)
+		goto fail;
+	if (store_step_done(st, store_stmt(st, q_new)) < 0)
+		goto fail;
+	if (sqlite3_changes(store_db(st)) == 0)
+		return store_commit(st);
+	sqlite3_stmt *s;
+	if (fill_signatures(st) < 0 || update_signature_stats(st) < 0 ||
+	    update_incidents(st) < 0 || count_groups(st) < 0 || walk_tests(st) < 0)
+		goto fail;
+	s = store_stmt(st, q_done);
+	bind_int(s, ":now", time_now());
+	if (store_step_done(st, s) < 0)
+		goto fail;
+	return store_commit(st);
+fail:
+	store_rollback(st);
+	return -1;
 }

@@ -136,6 +136,102 @@ CREATE TABLE testcase (
 CREATE INDEX testcase_test ON testcase(test_id, run_id);
 CREATE INDEX testcase_signature ON testcase(signature) WHERE signature IS NOT NULL;
 
+-- migration 2
+
+-- Derived tables: classification of every test, failure signatures, infrastructure
+-- incidents. All written by collect (collect/derive.c, after each collect command) from
+-- run/tier/testcase rows; read by render. Rebuilding the store from the same runs gives the
+-- same rows. Rules in README "Classification".
+
+-- Runs whose derived rows are up to date; collect derives only runs missing here.
+CREATE TABLE derived_run (
+  run_id TEXT PRIMARY KEY REFERENCES run(id) ON DELETE CASCADE,
+  derived_at INTEGER NOT NULL  -- when collect derived it (honours $CCR_NOW)
+) WITHOUT ROWID;
+
+-- One failure cause: a normalised failure message (lib/signature.h). Testcases point at it
+-- through testcase.signature. The counts cover every failed/error testcase with it, incidents
+-- included.
+CREATE TABLE signature (
+  id TEXT PRIMARY KEY,         -- 12 lowercase hex digits: SHA-256 of text, cut
+  text TEXT NOT NULL,          -- the normalised message, at most 200 bytes, valid UTF-8
+  example TEXT,                -- the message (first line, as written) of its earliest occurrence
+  occurrences INTEGER NOT NULL DEFAULT 0, -- failed/error testcases with this signature
+  runs INTEGER NOT NULL DEFAULT 0,     -- distinct runs among them
+  recipes INTEGER NOT NULL DEFAULT 0,  -- distinct recipes
+  tests INTEGER NOT NULL DEFAULT 0,    -- distinct tests (recipe, tier, classname, name)
+  first_seen INTEGER,          -- started of the earliest run with an occurrence
+  last_seen INTEGER,           -- started of the latest
+  first_run TEXT,              -- id of that earliest run (ties: smallest id)
+  last_run TEXT                -- id of that latest run (ties: largest id)
+) WITHOUT ROWID;
+CREATE INDEX signature_last_seen ON signature(last_seen);
+
+-- An infrastructure incident: in one sweep, at least 3 recipes and at least half of the
+-- recipes with runs in it failed the same tier with the same signature (a node outage, a
+-- registry down). Its failures are shown, and left out of classification counts.
+CREATE TABLE incident (
+  sweep_id TEXT NOT NULL REFERENCES sweep(id),
+  tier TEXT NOT NULL,
+  signature TEXT NOT NULL,     -- signature.id
+  recipes INTEGER NOT NULL,    -- recipes that failed this tier with this signature in the sweep
+  of_recipes INTEGER NOT NULL, -- recipes with runs in the sweep
+  testcases INTEGER NOT NULL,  -- failed/error testcases it leaves out
+  PRIMARY KEY (sweep_id, tier, signature)
+) WITHOUT ROWID;
+
+-- The testcases an incident leaves out of the counts (one row each).
+CREATE TABLE incident_testcase (
+  run_id TEXT NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+  test_id INTEGER NOT NULL,    -- test.id
+  sweep_id TEXT NOT NULL,      -- incident.sweep_id
+  tier TEXT NOT NULL,          -- incident.tier
+  signature TEXT NOT NULL,     -- incident.signature
+  PRIMARY KEY (run_id, test_id)
+) WITHOUT ROWID;
+CREATE INDEX incident_testcase_sweep ON incident_testcase(sweep_id);
+
+-- The state of one test at one set of sources: one row per (test, version, harness ref)
+-- with counted outcomes (skips, expected-NA and incident failures do not count).
+CREATE TABLE classification (
+  test_id INTEGER NOT NULL REFERENCES test(id),
+  recipe TEXT NOT NULL,        -- test.recipe (copied for the page queries)
+  tier TEXT NOT NULL,          -- test.tier
+  version TEXT NOT NULL,       -- run.version; '' when runs record none (JSON null)
+  harness_ref TEXT NOT NULL,   -- run.harness_ref; '' when runs record none (JSON null)
+  seq INTEGER NOT NULL,        -- position of these sources in the test's history: 1, 2, ... by
+                               -- version (collation "version"), then first_seen
+  state TEXT NOT NULL,         -- 'passing' | 'new' | 'deterministic' | 'flaky' | 'fixed'
+  load INTEGER NOT NULL,       -- 1 = flaky, every failure overlapped other runs, and a run
+                               -- alone passed; else 0
+  passes INTEGER NOT NULL,     -- counted runs where it passed (status passed or flaky)
+  failures INTEGER NOT NULL,   -- counted runs where it failed (status failed, error or flaky)
+  isolated_passes INTEGER NOT NULL,   -- of passes, runs alone (run.overlap = 0)
+  isolated_failures INTEGER NOT NULL, -- of failures, runs alone
+  isolation_runs INTEGER NOT NULL,    -- counted runs with trigger 'isolation'
+  excluded INTEGER NOT NULL,   -- failures left out as part of an incident
+  fail_overlap_min INTEGER,    -- fewest other runs overlapping a failure; NULL without failures
+  fail_overlap_max INTEGER,    -- most
+  runs TEXT NOT NULL,          -- JSON array of the counted run ids, by started then id
+  isolated_runs TEXT NOT NULL, -- JSON array of those that ran alone
+  first_seen INTEGER NOT NULL, -- started of the earliest counted run
+  last_seen INTEGER NOT NULL,  -- started of the latest
+  last_failed INTEGER,         -- started of the latest failing run; NULL without failures
+  failing_since TEXT,          -- version where the current failing streak began (this one or
+                               -- earlier); NULL when state is passing or fixed
+  regression INTEGER NOT NULL, -- 1 = fails here, and the previous sources passed with no failure
+  prev_version TEXT,           -- version of the previous sources with outcomes; NULL = none
+  signature TEXT,              -- signature.id of the latest failure; NULL when none has one
+  evidence TEXT NOT NULL,      -- the state in words, e.g. "deterministic: 3 of 3 runs at
+                               -- 2.1.9+10.11.15 failed, 1 of them in isolation"
+  PRIMARY KEY (test_id, version, harness_ref)
+) WITHOUT ROWID;
+CREATE INDEX classification_recipe ON classification(recipe, tier, state);
+CREATE INDEX classification_state ON classification(state, last_seen);
+
+-- runs of one recipe at one version: the classification's unit of work
+CREATE INDEX run_recipe_version ON run(recipe, version, harness_ref);
+
 -- migration 3
 
 -- Canonical records as `ccr collect canon DIR` saw them (DIR/<recipe>/canonical.json).
