@@ -1,10 +1,571 @@
-/* placeholder until its issue lands: reports that it is not built yet */
+/*
+ * render: `ccr render [--out DIR] [--docs DIR] [--base-url URL] [--full]`.
+ *
+ * Drives the page kinds of pages.h over the store (opened read-only) and stages
+ * their output; see render.h for the order of a render and why a killed render
+ * leaves the old site whole.
+ *
+ * Incremental rendering. OUT/.ccr/state holds what the site was last rendered
+ * from: the renderer's version and options, the store's schema version, and the
+ * store position (number of runs, highest run rowid, latest ingested_at, and
+ * the extra fingerprints of fingerprint_sql[]). Then:
+ *  - no state, another renderer version or options, fewer runs or a lower
+ *    rowid than before (the store was rebuilt), or no index.html: a full render;
+ *  - the same position: nothing to do, nothing written (a no-op render);
+ *  - else: the runs with a higher rowid are new. Their run and log pages, the
+ *    runs that overlapped them on the same host (their overlap count changed),
+ *    their recipes, tests and sweeps (and the sweeps before and after those,
+ *    whose prev/next links and "changes" depend on them) are rendered; index,
+ *    flakes, feed and the data/ JSON always. A run's pages otherwise never change
+ *    once it is archived. When only an extra fingerprint moved, every recipe
+ *    page is rendered too.
+ * Every page is compared with the file on disk and written only when its bytes
+ * differ. `--full` renders every page (still writing only the changed ones).
+ */
+#include "render.h"
+#include "pages.h"
 #include "../lib/cli.h"
 #include "../lib/msg.h"
+#include "../lib/timeutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* a run longer than this does not exist; bounds the overlap search (seconds) */
+#define RUN_MAX_SPAN (2 * 86400)
+/* the state file is a handful of short lines */
+#define STATE_MAX (64 * 1024)
+/* temp files are "<dir>/.ccr-tmp.<name>": hidden, and recognisable for cleanup */
+#define TMP_PREFIX ".ccr-tmp."
+
+/*
+ * Extra parts of the store position: a query returning one value each. Other
+ * work that adds tables the pages show (canonicals, classification) adds its
+ * query here, so a change there makes the next render rebuild the overviews.
+ */
+static const char *const fingerprint_sql[] = {
+	"PRAGMA user_version",
+	"SELECT count(*) || '/' || coalesce(max(started), 0) FROM sweep",
+};
+
+static const char SQL_POSITION[] =
+	"SELECT count(*), coalesce(max(rowid), 0), coalesce(max(ingested_at), 0) FROM run";
+
+static const char SQL_TODO_TABLES[] =
+	"PRAGMA temp_store = MEMORY;"
+	"CREATE TEMP TABLE todo_run(id TEXT PRIMARY KEY) WITHOUT ROWID;"
+	"CREATE TEMP TABLE todo_recipe(recipe TEXT PRIMARY KEY) WITHOUT ROWID;"
+	"CREATE TEMP TABLE todo_test(test_id INTEGER PRIMARY KEY);"
+	"CREATE TEMP TABLE todo_sweep(id TEXT PRIMARY KEY) WITHOUT ROWID;";
+
+static const char SQL_TODO_FULL[] = "INSERT INTO todo_run SELECT id FROM run;"
+				    "INSERT INTO todo_recipe SELECT DISTINCT recipe FROM run;"
+				    "INSERT INTO todo_test SELECT id FROM test;"
+				    "INSERT INTO todo_sweep SELECT id FROM sweep;";
+
+static const char SQL_TODO_NEW_RUNS[] = "INSERT INTO todo_run SELECT id FROM run WHERE rowid > :last";
+/* runs on the same host whose time span meets a new run's (their overlap changed) */
+static const char SQL_TODO_OVERLAP[] =
+	"INSERT OR IGNORE INTO todo_run SELECT o.id FROM run n JOIN run o"
+	" ON o.host = n.host AND o.started >= n.started - :span"
+	" AND o.started <= coalesce(n.finished, n.started)"
+	" AND coalesce(o.finished, o.started) >= n.started"
+	" WHERE n.rowid > :last AND o.rowid <= :last";
+static const char SQL_TODO_REST[] =
+	"INSERT OR IGNORE INTO todo_recipe SELECT DISTINCT recipe FROM run"
+	" WHERE id IN (SELECT id FROM todo_run);"
+	"INSERT OR IGNORE INTO todo_test SELECT DISTINCT test_id FROM testcase"
+	" WHERE run_id IN (SELECT id FROM todo_run);"
+	"INSERT OR IGNORE INTO todo_sweep SELECT DISTINCT sweep_id FROM run"
+	" WHERE id IN (SELECT id FROM todo_run) AND sweep_id IS NOT NULL;";
+/* the sweeps just before and after each one to render (prev/next links, changes) */
+static const char SQL_TODO_SWEEP_NEIGHBOURS[] =
+	"INSERT OR IGNORE INTO todo_sweep SELECT x FROM (SELECT"
+	" (SELECT p.id FROM sweep p WHERE (coalesce(p.started, 0), p.id)"
+	"   < (coalesce(s.started, 0), s.id) ORDER BY coalesce(p.started, 0) DESC, p.id DESC"
+	"   LIMIT 1) AS x FROM sweep s WHERE s.id IN (SELECT id FROM todo_sweep)"
+	" UNION ALL SELECT"
+	" (SELECT p.id FROM sweep p WHERE (coalesce(p.started, 0), p.id)"
+	"   > (coalesce(s.started, 0), s.id) ORDER BY coalesce(p.started, 0), p.id LIMIT 1)"
+	" FROM sweep s WHERE s.id IN (SELECT id FROM todo_sweep)) WHERE x IS NOT NULL";
+static const char SQL_TODO_ALL_RECIPES[] =
+	"INSERT OR IGNORE INTO todo_recipe SELECT DISTINCT recipe FROM run";
+
+/* pages expected, for the progress line: runs, their log pages and raw logs, the rest */
+static const char SQL_TOTAL[] =
+	"SELECT (SELECT count(*) FROM todo_run)"
+	" + (SELECT coalesce(sum(1 + max(1, (coalesce(lines, 0) + 1999) / 2000)), 0) FROM file"
+	"    WHERE kind = 'log' AND run_id IN (SELECT id FROM todo_run))"
+	" + (SELECT count(*) FROM todo_test) + 2 * (SELECT count(*) FROM todo_recipe)"
+	" + (SELECT count(*) FROM todo_sweep) + 8";
+
+const struct page_kind page_kinds[] = {
+	{"assets", page_assets},
+	{"logs", page_logs},
+	{"runs", page_runs},
+	{"tests", page_tests},
+	{"recipes", page_recipes},
+	{"sweeps", page_sweeps},
+	{"flakes", page_flakes},
+	{"data", page_data},
+	{"feed", page_feed},
+	{"index", page_index},
+	{NULL, NULL},
+};
+
+struct state {
+	struct buf head;	/* renderer, options, schema and extra fingerprints */
+	int64_t runs, rowid, ingested;
+};
+
+static long abort_after = -1;	/* $CCR_RENDER_ABORT_AFTER: tests kill the render here */
+static struct timespec last_progress;
+
+/* ---- output: compare, stage, commit ---- */
+
+static int full_path(struct render *r, const char *rel, char out[PATH_MAX])
+{
+	int n = snprintf(out, PATH_MAX, "%s/%s", r->out, rel);
+	if (n < 0 || n >= PATH_MAX)
+		return error("'%s/%s': path too long", r->out, rel);
+	return 0;
+}
+
+/* the temp name beside rel: dir/.ccr-tmp.base */
+static int tmp_path(struct render *r, const char *rel, char out[PATH_MAX])
+{
+	const char *slash = strrchr(rel, '/');
+	int dl = slash ? (int)(slash - rel) + 1 : 0;
+	int n = snprintf(out, PATH_MAX, "%s/%.*s" TMP_PREFIX "%s", r->out, dl, rel,
+			 slash ? slash + 1 : rel);
+	if (n < 0 || n >= PATH_MAX)
+		return error("'%s/%s': path too long", r->out, rel);
+	return 0;
+}
+
+/* mkdir -p of path's parent folder */
+static int make_parents(char *path)
+{
+	char *slash = strrchr(path, '/');
+	if (!slash || slash == path)
+		return 0;
+	*slash = '\0';
+	int rc = 0;
+	if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+		if (errno == ENOENT && make_parents(path) == 0 && mkdir(path, 0755) == 0)
+			rc = 0;
+		else if (errno != EEXIST)
+			rc = error("'%s': cannot create folder: %s", path, strerror(errno));
+	}
+	*slash = '/';
+	return rc;
+}
+
+static int same_file(struct render *r, const char *path, const void *p, size_t n)
+{
+	struct stat sb;
+	if (stat(path, &sb) < 0 || !S_ISREG(sb.st_mode) || (size_t)sb.st_size != n)
+		return 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	buf_reset(&r->cmp);
+	if (r->cmp.cap < n + 1) {
+		r->cmp.data = xrealloc(r->cmp.data, n + 1);
+		r->cmp.cap = n + 1;
+	}
+	size_t got = 0;
+	while (got < n) {
+		ssize_t k = read(fd, r->cmp.data + got, n - got);
+		if (k <= 0)
+			break;
+		got += (size_t)k;
+	}
+	close(fd);
+	return got == n && memcmp(r->cmp.data, p, n) == 0;
+}
+
+static void draw_progress(struct render *r)
+{
+	if (!progress_enabled())
+		return;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	long ms = (now.tv_sec - last_progress.tv_sec) * 1000 +
+		  (now.tv_nsec - last_progress.tv_nsec) / 1000000;
+	if (ms < 100)
+		return;
+	last_progress = now;
+	long done = r->nstaged + r->nsame;
+	progress("render: %ld/%ld pages (%ld written)", done, done > r->total ? done : r->total,
+		 r->nstaged);
+}
+
+void render_progress(struct render *r)
+{
+	r->nsame++;
+	draw_progress(r);
+}
+
+static int mark_dirty(struct render *r)
+{
+	char path[PATH_MAX];
+	if (full_path(r, ".ccr/dirty", path) < 0)
+		return -1;
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return error("'%s': %s", path, strerror(errno));
+	close(fd);
+	return 0;
+}
+
+int render_file(struct render *r, const struct url *u, const void *p, size_t n)
+{
+	char path[PATH_MAX], tmp[PATH_MAX];
+	if (full_path(r, u->path, path) < 0 || tmp_path(r, u->path, tmp) < 0)
+		return -1;
+	if (same_file(r, path, p, n)) {
+		render_progress(r);
+		return 0;
+	}
+	if (!r->nstaged && mark_dirty(r) < 0)
+		return -1;
+	if (make_parents(tmp) < 0)
+		return -1;
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return error("'%s': cannot write: %s", tmp, strerror(errno));
+	size_t done = 0;
+	while (done < n) {
+		ssize_t k = write(fd, (const char *)p + done, n - done);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			error("'%s': cannot write: %s", tmp, strerror(errno));
+			close(fd);
+			unlink(tmp);
+			return -1;
+		}
+		done += (size_t)k;
+	}
+	if (close(fd) < 0) {
+		error("'%s': cannot write: %s", tmp, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	buf_add(&r->staged, u->path, u->len + 1);
+	r->nstaged++;
+	if (abort_after >= 0 && r->nstaged >= abort_after)
+		raise(SIGKILL); /* the test hook: die like `kill -9` would */
+	draw_progress(r);
+	return 0;
+}
+
+int render_page(struct render *r, const struct url *u, const struct html *h)
+{
+	return render_file(r, u, h->b.data ? h->b.data : "", h->b.len);
+}
+
+/* renames every staged temp file over its page, in staging order */
+static int commit_staged(struct render *r)
+{
+	int rc = 0;
+	for (size_t off = 0; off < r->staged.len;) {
+		const char *rel = r->staged.data + off;
+		off += strlen(rel) + 1;
+		char path[PATH_MAX], tmp[PATH_MAX];
+		if (full_path(r, rel, path) < 0 || tmp_path(r, rel, tmp) < 0) {
+			rc = -1;
+			continue;
+		}
+		if (rename(tmp, path) < 0)
+			rc = error("'%s': cannot rename into place: %s", path, strerror(errno));
+	}
+	return rc;
+}
+
+/* after an error: remove what this render staged */
+static void discard_staged(struct render *r)
+{
+	for (size_t off = 0; off < r->staged.len;) {
+		const char *rel = r->staged.data + off;
+		off += strlen(rel) + 1;
+		char tmp[PATH_MAX];
+		if (tmp_path(r, rel, tmp) == 0)
+			unlink(tmp);
+	}
+}
+
+static int clean_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	if (flag == FTW_F && !strncmp(path + ftw->base, TMP_PREFIX, strlen(TMP_PREFIX)))
+		unlink(path);
+	return 0;
+}
+
+/* a render was killed: remove its temp files (walks the site once) */
+static void clean_after_kill(struct render *r)
+{
+	char path[PATH_MAX];
+	if (full_path(r, ".ccr/dirty", path) < 0 || access(path, F_OK) < 0)
+		return;
+	info("'%s': removing the temp files of an interrupted render", r->out);
+	nftw(r->out, clean_one, 32, FTW_PHYS);
+	unlink(path);
+}
+
+/* ---- state ---- */
+
+static int fingerprint(struct render *r, struct state *s)
+{
+	buf_reset(&s->head);
+	buf_addf(&s->head, "renderer %s\nbase-url %s\nstore %s\n", RENDER_VERSION,
+		 r->base_url ? r->base_url : "", r->store_name);
+	for (size_t i = 0; i < sizeof(fingerprint_sql) / sizeof(fingerprint_sql[0]); i++) {
+		sqlite3_stmt *q = store_stmt(r->st, fingerprint_sql[i]);
+		if (sqlite3_step(q) != SQLITE_ROW)
+			return store_error(r->st, "reading the store position");
+		buf_addf(&s->head, "extra %s\n", col_text(q, 0));
+		sqlite3_reset(q);
+	}
+	sqlite3_stmt *q = store_stmt(r->st, SQL_POSITION);
+	if (sqlite3_step(q) != SQLITE_ROW)
+		return store_error(r->st, "reading the store position");
+	s->runs = sqlite3_column_int64(q, 0);
+	s->rowid = sqlite3_column_int64(q, 1);
+	s->ingested = sqlite3_column_int64(q, 2);
+	sqlite3_reset(q);
+	return 0;
+}
+
+/* reads OUT/.ccr/state; 0 when there is none or it is unreadable (a full render) */
+static int state_load(struct render *r, struct state *s)
+{
+	char path[PATH_MAX];
+	struct buf b;
+	buf_init(&b, STATE_MAX);
+	if (full_path(r, ".ccr/state", path) < 0 || access(path, F_OK) < 0)
+		return 0;
+	if (buf_read_file(&b, path) < 0) {
+		buf_release(&b);
+		return 0;
+	}
+	const char *pos = strstr(buf_str(&b), "position ");
+	int ok = pos && sscanf(pos, "position %" SCNd64 " %" SCNd64 " %" SCNd64, &s->runs,
+			       &s->rowid, &s->ingested) == 3;
+	if (ok)
+		buf_add(&s->head, b.data, (size_t)(pos - b.data));
+	buf_release(&b);
+	return ok;
+}
+
+static int state_save(struct render *r, const struct state *s)
+{
+	struct buf b = BUF_INIT;
+	buf_add(&b, s->head.data, s->head.len);
+	buf_addf(&b, "position %" PRId64 " %" PRId64 " %" PRId64 "\n", s->runs, s->rowid,
+		 s->ingested);
+	char path[PATH_MAX], tmp[PATH_MAX];
+	int rc = -1;
+	if (full_path(r, ".ccr/state", path) == 0 && full_path(r, ".ccr/state.tmp", tmp) == 0) {
+		FILE *f = fopen(tmp, "w");
+		if (!f) {
+			rc = error("'%s': %s", tmp, strerror(errno));
+		} else {
+			fwrite(b.data, 1, b.len, f);
+			int bad = ferror(f);
+			if (fclose(f) != 0 || bad)
+				rc = error("'%s': cannot write", tmp);
+			else if (rename(tmp, path) < 0)
+				rc = error("'%s': %s", path, strerror(errno));
+			else
+				rc = 0;
+		}
+	}
+	buf_release(&b);
+	return rc;
+}
+
+/* fills the todo tables; returns 0, 1 when there is nothing to do, -1 on error */
+static int plan(struct render *r, const struct state *old, int have_old, const struct state *now)
+{
+	char idx[PATH_MAX];
+	if (full_path(r, "index.html", idx) < 0)
+		return -1;
+	if (!r->full) {
+		if (!have_old || old->head.len != now->head.len ||
+		    memcmp(old->head.data, now->head.data, now->head.len) || now->runs < old->runs ||
+		    now->rowid < old->rowid || access(idx, F_OK) < 0) {
+			info("'%s': rendering every page (%s)", r->out,
+			     have_old ? "the store or the options changed" : "no earlier render");
+			r->full = 1;
+		} else if (now->runs == old->runs && now->rowid == old->rowid &&
+			   now->ingested == old->ingested) {
+			return 1;
+		}
+	}
+	if (store_exec(r->st, SQL_TODO_TABLES) < 0)
+		return -1;
+	if (r->full)
+		return store_exec(r->st, SQL_TODO_FULL);
+	sqlite3_stmt *q = store_stmt(r->st, SQL_TODO_NEW_RUNS);
+	bind_int(q, ":last", old->rowid);
+	if (store_step_done(r->st, q) < 0)
+		return -1;
+	q = store_stmt(r->st, SQL_TODO_OVERLAP);
+	bind_int(q, ":last", old->rowid);
+	bind_int(q, ":span", RUN_MAX_SPAN);
+	if (store_step_done(r->st, q) < 0)
+		return -1;
+	if (store_exec(r->st, SQL_TODO_REST) < 0 || store_exec(r->st, SQL_TODO_SWEEP_NEIGHBOURS) < 0)
+		return -1;
+	if (now->rowid == old->rowid && store_exec(r->st, SQL_TODO_ALL_RECIPES) < 0)
+		return -1;
+	return 0;
+}
+
+/* ---- the command ---- */
+
+static const char render_usage[] =
+	"render [--out DIR] [--docs DIR] [--base-url URL] [--full]";
+
+static int lock_out(struct render *r, int *fd)
+{
+	char path[PATH_MAX];
+	if (full_path(r, ".ccr/lock", path) < 0)
+		return -1;
+	if (make_parents(path) < 0)
+		return -1;
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (*fd < 0)
+		return error("'%s': %s", path, strerror(errno));
+	if (flock(*fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK)
+			return error("'%s': render in progress (another ccr render holds %s)",
+				     r->out, path);
+		return error("'%s': cannot lock: %s", path, strerror(errno));
+	}
+	return 0;
+}
 
 int cmd_render(int argc, char **argv)
 {
-	(void)argc;
-	error("'%s': not implemented yet", argv[0]);
-	return EXIT_USAGE;
+	struct render r;
+	memset(&r, 0, sizeof(r));
+	r.out = "site";
+	char *base = NULL;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], **dst = NULL;
+		if (!strcmp(a, "--full")) {
+			r.full = 1;
+			continue;
+		} else if (!strcmp(a, "--out") || !strncmp(a, "--out=", 6)) {
+			dst = &r.out;
+		} else if (!strcmp(a, "--docs") || !strncmp(a, "--docs=", 7)) {
+			dst = &r.docs;
+		} else if (!strcmp(a, "--base-url") || !strncmp(a, "--base-url=", 11)) {
+			dst = (const char **)&base;
+		} else {
+			return usage_error(render_usage);
+		}
+		const char *eq = strchr(a, '=');
+		if (eq) {
+			*dst = eq + 1;
+		} else {
+			if (++i >= argc)
+				return usage_error(render_usage);
+			*dst = argv[i];
+		}
+	}
+	if (!*r.out)
+		return usage_error(render_usage);
+	if (base) {
+		if (!url_external_ok(base))
+			return error("'%s': --base-url must be an http:// or https:// URL", base),
+			       EXIT_USAGE;
+		base = xstrdup(base);
+		size_t n = strlen(base);
+		while (n > 0 && base[n - 1] == '/')
+			base[--n] = '\0';
+		r.base_url = base;
+	}
+	const char *hook = getenv("CCR_RENDER_ABORT_AFTER");
+	if (hook && *hook)
+		abort_after = atol(hook);
+
+	int status = EXIT_USAGE, lockfd = -1, have_old = 0;
+	struct state old, now;
+	memset(&old, 0, sizeof(old));
+	memset(&now, 0, sizeof(now));
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+
+	const char *slash = strrchr(cli.db, '/');
+	r.store_name = slash ? slash + 1 : cli.db;
+	r.st = store_open(cli.db, STORE_READONLY);
+	if (!r.st)
+		goto out;
+	if (lock_out(&r, &lockfd) < 0)
+		goto out;
+	clean_after_kill(&r);
+	if (fingerprint(&r, &now) < 0)
+		goto out;
+	have_old = state_load(&r, &old);
+	r.as_of = now.ingested;
+	int p = plan(&r, &old, have_old, &now);
+	if (p < 0)
+		goto out;
+	if (p == 1) {
+		info("'%s': nothing new since the last render", r.out);
+		status = EXIT_OK;
+		goto out;
+	}
+	sqlite3_stmt *q = store_stmt(r.st, SQL_TOTAL);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		r.total = (long)sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+
+	for (const struct page_kind *k = page_kinds; k->name; k++) {
+		if (k->fn(&r) < 0) {
+			error("'%s': rendering %s failed; the previous site is kept", r.out,
+			      k->name);
+			discard_staged(&r);
+			goto out;
+		}
+	}
+	progress_done();
+	if (commit_staged(&r) < 0 || state_save(&r, &now) < 0)
+		goto out;
+	char dirty[PATH_MAX];
+	if (full_path(&r, ".ccr/dirty", dirty) == 0)
+		unlink(dirty);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	if (progress_enabled() || verbosity > 0)
+		fprintf(stderr, "ccr: '%s': %ld pages written, %ld unchanged, in %.2f s%s\n",
+			r.out, r.nstaged, r.nsame, secs, r.full ? " (full render)" : "");
+	status = r.rejected ? EXIT_REJECTED : EXIT_OK;
+out:
+	progress_done();
+	if (lockfd >= 0)
+		close(lockfd);
+	store_close(r.st);
+	buf_release(&r.staged);
+	buf_release(&r.cmp);
+	buf_release(&old.head);
+	buf_release(&now.head);
+	free(base);
+	return status;
 }

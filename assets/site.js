@@ -1,0 +1,62 @@
+/* ccr site script: optional; every page reads fine without it.
+ * - "copy as markdown link" buttons (run pages)
+ * - #L120-L140 line ranges highlighted on log pages
+ * - #L<n> beyond this log page forwarded to the page that holds line n */
+(function () {
+	"use strict";
+	function copyButtons() {
+		var bs = document.querySelectorAll("button.copymd");
+		for (var i = 0; i < bs.length; i++) {
+			var b = bs[i];
+			b.hidden = false;
+			b.addEventListener("click", function (ev) {
+				var el = ev.currentTarget;
+				var url = el.getAttribute("data-href");
+				if (!url)
+					url = location.href.split("#")[0] + "#" + el.getAttribute("data-anchor");
+				var text = el.getAttribute("data-md").replace(/([\[\]\\])/g, "\\$1");
+				var md = "[" + text + "](" + url.replace(/\)/g, "%29") + ")";
+				var done = function () { el.textContent = "copied"; };
+				if (navigator.clipboard && navigator.clipboard.writeText)
+					navigator.clipboard.writeText(md).then(done, function () { prompt("markdown link", md); });
+				else
+					prompt("markdown link", md);
+			});
+		}
+	}
+	function logLines() {
+		var log = document.getElementById("log");
+		if (!log)
+			return;
+		var m = /^#L(\d+)(?:-L?(\d+))?$/.exec(location.hash);
+		var marked = log.querySelectorAll(".l.hl");
+		for (var i = 0; i < marked.length; i++)
+			marked[i].classList.remove("hl");
+		if (!m)
+			return;
+		var a = parseInt(m[1], 10), b = m[2] ? parseInt(m[2], 10) : a;
+		if (b < a) { var t = a; a = b; b = t; }
+		var lpp = parseInt(log.getAttribute("data-lpp"), 10);
+		var page = parseInt(log.getAttribute("data-page"), 10);
+		var pages = parseInt(log.getAttribute("data-pages"), 10);
+		var want = Math.floor((a - 1) / lpp) + 1;
+		if (want !== page && want >= 1 && want <= pages) {
+			var base = log.getAttribute("data-log");
+			location.replace(base + (want > 1 ? ".p" + want : "") + ".html" + location.hash);
+			return;
+		}
+		for (var n = a; n <= b && n - a < 100000; n++) {
+			var el = document.getElementById("L" + n);
+			if (el)
+				el.classList.add("hl");
+		}
+		var first = document.getElementById("L" + a);
+		if (first)
+			first.scrollIntoView();
+	}
+	document.addEventListener("DOMContentLoaded", function () {
+		copyButtons();
+		logLines();
+		window.addEventListener("hashchange", logLines);
+	});
+})();

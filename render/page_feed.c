@@ -1,0 +1,128 @@
+/*
+ * page_feed: an Atom feed with one entry per sweep (the latest FEED_SWEEPS):
+ * its counts in the title, and what broke and what was fixed as content.
+ * Links are absolute with --base-url (xml:base), else relative to the feed.
+ * Writes: feed.atom.
+ * Queries: sweep (latest first); sweepview.c's changes per sweep.
+ */
+#include "pages.h"
+#include "sweepview.h"
+#include "../lib/timeutil.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* entries in the feed: a month of nightly sweeps */
+#define FEED_SWEEPS 30
+
+static const char SQL_FEED_SWEEPS[] =
+	"SELECT id, coalesce(finished, started, 0), (SELECT count(*) FROM run r WHERE r.sweep_id = s.id),"
+	" (SELECT count(*) FROM run r WHERE r.sweep_id = s.id AND r.status <> 'passed')"
+	" FROM sweep s ORDER BY coalesce(started, 0) DESC, id DESC LIMIT :n";
+
+/* text escaped for XML (the HTML escaper is also XML-safe) */
+static void x(struct buf *b, const char *s)
+{
+	esc_html(b, s, strlen(s));
+}
+
+int page_feed(struct render *r)
+{
+	struct buf b = BUF_INIT;
+	struct html content;
+	html_init(&content, r, 0);
+	struct url self, home;
+	url_page(&self, "feed.atom");
+	url_page(&home, "index.html");
+	char iso[21];
+	time_fmt_iso(r->as_of, iso);
+	buf_adds(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\"");
+	if (r->base_url) {
+		buf_adds(&b, " xml:base=\"");
+		x(&b, r->base_url);
+		buf_adds(&b, "/\"");
+	}
+	buf_adds(&b, ">\n<title>ccr sweeps</title>\n<id>");
+	if (r->base_url) {
+		struct buf id = BUF_INIT;
+		url_abs(&id, r->base_url, &self, NULL);
+		x(&b, buf_str(&id));
+		buf_release(&id);
+	} else {
+		buf_adds(&b, "urn:ccr:sweeps");
+	}
+	buf_adds(&b, "</id>\n<updated>");
+	buf_adds(&b, iso);
+	buf_adds(&b, "</updated>\n<generator>ccr</generator>\n<link rel=\"alternate\" href=\"index.html\"/>\n");
+
+	sqlite3_stmt *q = store_stmt(r->st, SQL_FEED_SWEEPS);
+	bind_int(q, ":n", FEED_SWEEPS);
+	/* copy the ids first: the changes query reuses statements */
+	struct buf ids = BUF_INIT;
+	int step, rc = 0;
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		buf_adds(&ids, col_text(q, 0));
+		buf_addf(&ids, "%c%lld %lld %lld", 0, (long long)sqlite3_column_int64(q, 1),
+			 (long long)sqlite3_column_int64(q, 2), (long long)sqlite3_column_int64(q, 3));
+		buf_addc(&ids, 0);
+	}
+	sqlite3_reset(q);
+	if (step != SQLITE_DONE)
+		rc = store_error(r->st, "listing sweeps");
+	for (size_t off = 0; rc == 0 && off < ids.len;) {
+		const char *id = ids.data + off;
+		off += strlen(id) + 1;
+		const char *nums = ids.data + off;
+		off += strlen(nums) + 1;
+		long long at = 0, runs = 0, bad = 0;
+		sscanf(nums, "%lld %lld %lld", &at, &runs, &bad);
+		char prev[SWEEP_ID_MAX];
+		int hp = sweep_neighbour(r, id, -1, prev);
+		struct sweep_delta d;
+		html_reset(&content, 0);
+		if (hp < 0 || sweep_changes(&content, r, id, hp > 0 ? prev : NULL, &d) < 0) {
+			rc = -1;
+			break;
+		}
+		struct url u;
+		url_sweep(&u, id);
+		time_fmt_iso(at, iso);
+		buf_adds(&b, "<entry>\n<title>");
+		struct buf t = BUF_INIT;
+		buf_addf(&t, "sweep %s: %lld of %lld runs not green; %lld new failures, %lld fixed",
+			 id, bad, runs, (long long)d.broke, (long long)d.fixed);
+		x(&b, buf_str(&t));
+		buf_release(&t);
+		buf_adds(&b, "</title>\n<id>");
+		if (r->base_url) {
+			struct buf abs = BUF_INIT;
+			url_abs(&abs, r->base_url, &u, NULL);
+			x(&b, buf_str(&abs));
+			buf_release(&abs);
+		} else {
+			buf_adds(&b, "urn:ccr:sweep:");
+			struct buf enc = BUF_INIT;
+			url_seg_enc(&enc, id, strlen(id));
+			x(&b, buf_str(&enc));
+			buf_release(&enc);
+		}
+		buf_adds(&b, "</id>\n<updated>");
+		buf_adds(&b, iso);
+		buf_adds(&b, "</updated>\n<link rel=\"alternate\" href=\"");
+		struct buf href = BUF_INIT;
+		url_abs(&href, NULL, &u, NULL);
+		x(&b, buf_str(&href));
+		buf_release(&href);
+		buf_adds(&b, "\"/>\n<content type=\"html\">");
+		esc_html(&b, content.b.data ? content.b.data : "", content.b.len);
+		buf_adds(&b, "</content>\n</entry>\n");
+	}
+	buf_adds(&b, "</feed>\n");
+	if (rc == 0)
+		rc = render_file(r, &self, b.data, b.len);
+	buf_release(&ids);
+	buf_release(&b);
+	html_release(&content);
+	(void)home;
+	return rc;
+}

@@ -1,0 +1,482 @@
+/*
+ * page_run: one run: its metadata (tag, ref, trigger, mode, host, load,
+ * overlapping runs, exit code, duration, promote), its logs, and each tier with
+ * every testcase; failures with message and traceback. Anchors #<tier> and
+ * #<tier>--<test-slug>, each with a visible permalink and a "copy as markdown
+ * link" button (shown where JS runs; absolute with --base-url).
+ * Writes: runs/<run>/index.html for every run in todo_run.
+ * Queries: todo_run join run; tier, testcase join test, file (logs) by run_id
+ * (primary keys); run by (host, started) for overlapping runs.
+ */
+#include "pages.h"
+#include "layout.h"
+#include "state.h"
+#include "../lib/msg.h"
+#include "../lib/timeutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* testcases shown per tier: a suite this big is generated; `ccr show` lists all */
+#define RUN_CASES_SHOWN 2000
+/* traceback / output bytes shown per testcase: the head shows the cause, and the
+ * page stays near the ~1 MB budget with a few failures */
+#define RUN_DETAILS_SHOWN (16 * 1024)
+/* overlapping runs listed by name; the count is always shown */
+#define RUN_OVERLAPS_SHOWN 50
+/* a run longer than this does not exist; bounds the overlap search (seconds) */
+#define RUN_SPAN_MAX (2 * 86400)
+
+static const char SQL_TODO_RUNS[] =
+	"SELECT id, recipe, version, ref, harness_ref, host, mode, trigger_kind, sweep_id,"
+	" external_id, started, finished, exit_code, load_start, load_end, overlap, status,"
+	" promote_outcome, promote_version, promote_at, promote_reason, source, ingested_at"
+	" FROM run WHERE id IN (SELECT id FROM todo_run) ORDER BY id";
+static const char SQL_OVERLAPS[] =
+	"SELECT id, recipe FROM run WHERE host = :host AND id <> :id"
+	" AND started >= :start - :span AND started <= :end"
+	" AND coalesce(finished, started) >= :start ORDER BY started, id LIMIT :n";
+static const char SQL_RUN_LOGS[] =
+	"SELECT name, size, lines, error FROM file WHERE run_id = :id AND kind = 'log' ORDER BY name";
+static const char SQL_RUN_TIERS[] =
+	"SELECT name, status, reason, tests, failures, errors, skipped, time_ms FROM tier"
+	" WHERE run_id = :id ORDER BY seq, name";
+static const char SQL_RUN_CASES[] =
+	"SELECT t.id, t.classname, t.name, t.slug, c.status, c.time_ms, c.message, c.type,"
+	" c.details, c.system_out, c.system_err, c.truncated FROM testcase c"
+	" JOIN test t ON t.id = c.test_id WHERE c.run_id = :id AND c.tier = :tier ORDER BY c.seq, t.id";
+
+enum {
+	R_ID, R_RECIPE, R_VERSION, R_REF, R_HREF, R_HOST, R_MODE, R_TRIGGER, R_SWEEP, R_EXT,
+	R_STARTED, R_FINISHED, R_EXIT, R_LOAD0, R_LOAD1, R_OVERLAP, R_STATUS, R_POUT, R_PVER,
+	R_PAT, R_PREASON, R_SOURCE, R_INGESTED
+};
+
+struct runinfo {
+	const char *id, *recipe, *version;
+	char date[21];
+	struct url self;
+};
+
+static void dt(struct html *h, const char *term)
+{
+	html_lit(h, "<dt>");
+	html_text(h, term);
+	html_lit(h, "</dt><dd>");
+}
+
+static void dd_text(struct html *h, sqlite3_stmt *q, int col, const char *term)
+{
+	if (sqlite3_column_type(q, col) == SQLITE_NULL)
+		return;
+	dt(h, term);
+	html_text(h, col_text(q, col));
+	html_lit(h, "</dd>\n");
+}
+
+static void dd_load(struct html *h, sqlite3_stmt *q)
+{
+	if (sqlite3_column_type(q, R_LOAD0) == SQLITE_NULL &&
+	    sqlite3_column_type(q, R_LOAD1) == SQLITE_NULL)
+		return;
+	char tmp[64];
+	snprintf(tmp, sizeof(tmp), "%.2f at start, %.2f at end", sqlite3_column_double(q, R_LOAD0),
+		 sqlite3_column_double(q, R_LOAD1));
+	dt(h, "load (1 min)");
+	html_text(h, tmp);
+	html_lit(h, "</dd>\n");
+}
+
+static int overlaps(struct html *h, struct render *r, sqlite3_stmt *run)
+{
+	int64_t n = sqlite3_column_int64(run, R_OVERLAP);
+	dt(h, "overlapping runs");
+	html_int(h, n);
+	if (n > 0 && sqlite3_column_type(run, R_HOST) != SQLITE_NULL) {
+		int64_t start = sqlite3_column_int64(run, R_STARTED);
+		int64_t end = sqlite3_column_type(run, R_FINISHED) == SQLITE_NULL
+				      ? start
+				      : sqlite3_column_int64(run, R_FINISHED);
+		sqlite3_stmt *q = store_stmt(r->st, SQL_OVERLAPS);
+		bind_text(q, ":host", col_text(run, R_HOST));
+		bind_text(q, ":id", col_text(run, R_ID));
+		bind_int(q, ":start", start);
+		bind_int(q, ":end", end);
+		bind_int(q, ":span", RUN_SPAN_MAX);
+		bind_int(q, ":n", RUN_OVERLAPS_SHOWN);
+		int step, k = 0;
+		while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+			struct url u;
+			url_run(&u, col_text(q, 0));
+			if (k++)
+				html_lit(h, ", ");
+			else
+				html_lit(h, ": ");
+			html_lit(h, "<a href=\"");
+			html_href(h, &u, NULL);
+			html_lit(h, "\">");
+			html_text(h, col_text(q, 1));
+			html_lit(h, "</a>");
+		}
+		sqlite3_reset(q);
+		if (step != SQLITE_DONE)
+			return store_error(r->st, "reading overlapping runs");
+	}
+	html_lit(h, "</dd>\n");
+	return 0;
+}
+
+static void metadata(struct html *h, struct render *r, sqlite3_stmt *q)
+{
+	html_lit(h, "<dl class=\"meta\">\n");
+	dt(h, "run");
+	html_lit(h, "<code>");
+	html_text(h, col_text(q, R_ID));
+	html_lit(h, "</code></dd>\n");
+	dd_text(h, q, R_VERSION, "tag");
+	dd_text(h, q, R_REF, "ref");
+	dd_text(h, q, R_HREF, "harness ref");
+	dt(h, "trigger");
+	html_text(h, col_text(q, R_TRIGGER));
+	if (sqlite3_column_type(q, R_EXT) != SQLITE_NULL) {
+		html_lit(h, " ");
+		html_text(h, col_text(q, R_EXT));
+	}
+	html_lit(h, "</dd>\n");
+	if (sqlite3_column_type(q, R_SWEEP) != SQLITE_NULL) {
+		struct url u;
+		url_sweep(&u, col_text(q, R_SWEEP));
+		dt(h, "sweep");
+		html_lit(h, "<a href=\"");
+		html_href(h, &u, NULL);
+		html_lit(h, "\">");
+		html_text(h, col_text(q, R_SWEEP));
+		html_lit(h, "</a></dd>\n");
+	}
+	dd_text(h, q, R_MODE, "mode");
+	dd_text(h, q, R_HOST, "host");
+	dt(h, "started");
+	html_time(h, sqlite3_column_int64(q, R_STARTED));
+	html_lit(h, "</dd>\n");
+	if (sqlite3_column_type(q, R_FINISHED) != SQLITE_NULL) {
+		dt(h, "finished");
+		html_time(h, sqlite3_column_int64(q, R_FINISHED));
+		html_lit(h, "</dd>\n");
+		dt(h, "duration");
+		html_duration(h, (sqlite3_column_int64(q, R_FINISHED) -
+				  sqlite3_column_int64(q, R_STARTED)) * 1000);
+		html_lit(h, "</dd>\n");
+	}
+	if (sqlite3_column_type(q, R_EXIT) != SQLITE_NULL) {
+		dt(h, "exit code");
+		html_int(h, sqlite3_column_int64(q, R_EXIT));
+		if (sqlite3_column_int64(q, R_EXIT) == 124)
+			html_lit(h, " (killed on timeout)");
+		html_lit(h, "</dd>\n");
+	}
+	dd_load(h, q);
+	overlaps(h, r, q);
+	if (sqlite3_column_type(q, R_POUT) != SQLITE_NULL) {
+		dt(h, "promote");
+		html_text(h, col_text(q, R_POUT));
+		if (sqlite3_column_type(q, R_PVER) != SQLITE_NULL) {
+			html_lit(h, " ");
+			html_text(h, col_text(q, R_PVER));
+		}
+		if (sqlite3_column_type(q, R_PAT) != SQLITE_NULL) {
+			html_lit(h, " at ");
+			html_time(h, sqlite3_column_int64(q, R_PAT));
+		}
+		if (sqlite3_column_type(q, R_PREASON) != SQLITE_NULL) {
+			html_lit(h, ": ");
+			html_text(h, col_text(q, R_PREASON));
+		}
+		html_lit(h, "</dd>\n");
+	}
+	if (sqlite3_column_type(q, R_SOURCE) != SQLITE_NULL) {
+		dt(h, "source");
+		html_external_link(h, col_text(q, R_SOURCE), col_text(q, R_SOURCE));
+		html_lit(h, "</dd>\n");
+	}
+	html_lit(h, "</dl>\n");
+}
+
+static int logs(struct html *h, struct render *r, const struct runinfo *ri)
+{
+	sqlite3_stmt *q = store_stmt(r->st, SQL_RUN_LOGS);
+	bind_text(q, ":id", ri->id);
+	int step, n = 0;
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		if (!n++)
+			html_lit(h, "<section id=\"logs\"><h2>Logs</h2>\n<ul class=\"logs\">\n");
+		const char *name = col_text(q, 0);
+		const char *shown = strncmp(name, "logs/", 5) ? name : name + 5;
+		struct url u, raw;
+		url_log(&u, ri->id, name, 1);
+		url_log_raw(&raw, ri->id, name);
+		html_lit(h, "<li><a href=\"");
+		html_href(h, &u, NULL);
+		html_lit(h, "\">");
+		html_text(h, shown);
+		html_lit(h, "</a> <small>");
+		html_int(h, sqlite3_column_int64(q, 2));
+		html_lit(h, " lines, ");
+		html_int(h, sqlite3_column_int64(q, 1));
+		html_lit(h, " bytes</small> <a download href=\"");
+		html_href(h, &raw, NULL);
+		html_lit(h, "\">raw</a>");
+		if (sqlite3_column_type(q, 3) != SQLITE_NULL) {
+			html_lit(h, " <span class=\"warn\">");
+			html_text(h, col_text(q, 3));
+			html_lit(h, "</span>");
+		}
+		html_lit(h, "</li>\n");
+	}
+	sqlite3_reset(q);
+	if (n)
+		html_lit(h, "</ul></section>\n");
+	return step == SQLITE_DONE ? 0 : store_error(r->st, "listing logs");
+}
+
+/* the permalink and the copy-as-markdown button of one anchor */
+static void permalink(struct html *h, struct render *r, const struct runinfo *ri,
+		      const char *anchor, const char *what)
+{
+	html_lit(h, " <a class=\"perma\" href=\"");
+	html_href_frag(h, anchor);
+	html_lit(h, "\" title=\"permalink\">#</a> <button type=\"button\" class=\"copymd\" hidden "
+		    "data-md=\"");
+	struct buf t = BUF_INIT;
+	buf_addf(&t, "%s %s, %s", what, ri->version ? ri->version : "", ri->date);
+	html_attr(h, buf_str(&t));
+	buf_release(&t);
+	html_lit(h, "\" data-anchor=\"");
+	html_attr(h, anchor);
+	if (r->base_url) {
+		struct buf abs = BUF_INIT;
+		url_abs(&abs, r->base_url, &ri->self, anchor);
+		html_lit(h, "\" data-href=\"");
+		html_attr(h, buf_str(&abs));
+		buf_release(&abs);
+	}
+	html_lit(h, "\">copy as markdown link</button>");
+}
+
+static void shown_text(struct html *h, const char *p, size_t n, const char *cls)
+{
+	html_lit(h, "<pre class=\"");
+	html_attr(h, cls);
+	html_lit(h, "\">");
+	html_textn(h, p, n > RUN_DETAILS_SHOWN ? RUN_DETAILS_SHOWN : n);
+	if (n > RUN_DETAILS_SHOWN) {
+		html_lit(h, "\n\xe2\x80\xa6 ");
+		html_int(h, (int64_t)(n - RUN_DETAILS_SHOWN));
+		html_lit(h, " more bytes (ccr show has them all)");
+	}
+	html_lit(h, "</pre>\n");
+}
+
+static void detail_block(struct html *h, sqlite3_stmt *c, int col, const char *summary, int open)
+{
+	if (sqlite3_column_type(c, col) == SQLITE_NULL)
+		return;
+	const char *p = (const char *)sqlite3_column_text(c, col);
+	size_t n = (size_t)sqlite3_column_bytes(c, col);
+	if (!n)
+		return;
+	if (open)
+		html_lit(h, "<details open><summary>");
+	else
+		html_lit(h, "<details><summary>");
+	html_text(h, summary);
+	html_lit(h, "</summary>");
+	shown_text(h, p, n, summary);
+	html_lit(h, "</details>\n");
+}
+
+static int testcases(struct html *h, struct render *r, const struct runinfo *ri, const char *tier)
+{
+	sqlite3_stmt *c = store_stmt(r->st, SQL_RUN_CASES);
+	bind_text(c, ":id", ri->id);
+	bind_text(c, ":tier", tier);
+	int step;
+	int64_t n = 0;
+	html_lit(h, "<ul class=\"cases\">\n");
+	while ((step = sqlite3_step(c)) == SQLITE_ROW) {
+		if (++n > RUN_CASES_SHOWN)
+			continue;
+		int64_t test_id = sqlite3_column_int64(c, 0);
+		const char *cls = col_text(c, 1), *name = col_text(c, 2), *slug = col_text(c, 3),
+			   *status = col_text(c, 4);
+		char a[2 * SLUG_SIZE + 2];
+		anchor_test(tier, slug, a);
+		struct url ut;
+		url_test(&ut, ri->recipe, tier, slug);
+		int bad = status_is_bad(status) || !strcmp(status, "flaky");
+		html_lit(h, "<li id=\"");
+		html_attr(h, a);
+		if (bad)
+			html_lit(h, "\" class=\"case bad\">");
+		else
+			html_lit(h, "\" class=\"case\">");
+		html_status(h, status);
+		html_lit(h, " <a class=\"name\" href=\"");
+		html_href(h, &ut, NULL);
+		html_lit(h, "\">");
+		if (*cls) {
+			html_lit(h, "<span class=\"cls\">");
+			html_text(h, cls);
+			html_lit(h, "::</span>");
+		}
+		html_text(h, name);
+		html_lit(h, "</a> ");
+		state_badge(h, r->st, test_id, ri->version);
+		html_lit(h, " <small>");
+		html_duration(h, sqlite3_column_type(c, 5) == SQLITE_NULL ? -1
+									   : sqlite3_column_int64(c, 5));
+		html_lit(h, "</small>");
+		struct buf what = BUF_INIT;
+		buf_addf(&what, "%s %s %s%s%s at", ri->recipe, tier, cls, *cls ? "::" : "", name);
+		permalink(h, r, ri, a, buf_str(&what));
+		buf_release(&what);
+		if (sqlite3_column_type(c, 6) != SQLITE_NULL && *col_text(c, 6)) {
+			const char *m = col_text(c, 6);
+			html_lit(h, "\n");
+			shown_text(h, m, strlen(m), "message");
+		}
+		if (bad || !strcmp(status, "skipped") || !strcmp(status, "xfail")) {
+			detail_block(h, c, 8, "traceback", bad);
+			detail_block(h, c, 9, "system-out", 0);
+			detail_block(h, c, 10, "system-err", 0);
+		}
+		if (sqlite3_column_int(c, 11))
+			html_lit(h, "<p class=\"warn\">Some text of this testcase was cut at its "
+				    "size limit when it was collected.</p>\n");
+		html_lit(h, "</li>\n");
+	}
+	sqlite3_reset(c);
+	html_lit(h, "</ul>\n");
+	html_more(h, n - RUN_CASES_SHOWN, "testcases (ccr show lists them all)");
+	return step == SQLITE_DONE ? 0 : store_error(r->st, "reading testcases");
+}
+
+static int tiers(struct html *h, struct render *r, const struct runinfo *ri)
+{
+	sqlite3_stmt *q = store_stmt(r->st, SQL_RUN_TIERS);
+	bind_text(q, ":id", ri->id);
+	int step, rc = 0;
+	/* copy the tier rows first: testcases() reuses statements while we step */
+	struct tierrow {
+		char *name, *status, *reason;
+		int64_t tests, failures, errors, skipped, time_ms;
+	} *rows = NULL;
+	size_t nrows = 0;
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		rows = xrealloc(rows, (nrows + 1) * sizeof(*rows));
+		struct tierrow *t = &rows[nrows++];
+		t->name = xstrdup(col_text(q, 0));
+		t->status = xstrdup(col_text(q, 1));
+		t->reason = sqlite3_column_type(q, 2) == SQLITE_NULL ? NULL : xstrdup(col_text(q, 2));
+		t->tests = sqlite3_column_int64(q, 3);
+		t->failures = sqlite3_column_int64(q, 4);
+		t->errors = sqlite3_column_int64(q, 5);
+		t->skipped = sqlite3_column_int64(q, 6);
+		t->time_ms = sqlite3_column_type(q, 7) == SQLITE_NULL ? -1 : sqlite3_column_int64(q, 7);
+	}
+	sqlite3_reset(q);
+	if (step != SQLITE_DONE)
+		rc = store_error(r->st, "reading tiers");
+	if (!nrows && rc == 0)
+		html_lit(h, "<p>This run recorded no tier.</p>\n");
+	for (size_t i = 0; i < nrows && rc == 0; i++) {
+		struct tierrow *t = &rows[i];
+		char a[SLUG_SIZE];
+		anchor_tier(t->name, a);
+		html_lit(h, "<section class=\"tier\" id=\"");
+		html_attr(h, a);
+		html_lit(h, "\"><h2>");
+		html_text(h, t->name);
+		html_lit(h, " ");
+		html_status(h, t->status);
+		struct buf what = BUF_INIT;
+		buf_addf(&what, "%s %s at", ri->recipe, t->name);
+		permalink(h, r, ri, a, buf_str(&what));
+		buf_release(&what);
+		html_lit(h, "</h2>\n<p class=\"counts\">");
+		html_int(h, t->tests);
+		html_lit(h, " tests, ");
+		html_int(h, t->failures);
+		html_lit(h, " failed, ");
+		html_int(h, t->errors);
+		html_lit(h, " errors, ");
+		html_int(h, t->skipped);
+		html_lit(h, " skipped, ");
+		html_duration(h, t->time_ms);
+		html_lit(h, "</p>\n");
+		if (t->reason) {
+			html_lit(h, "<p class=\"reason\">");
+			html_text(h, t->reason);
+			html_lit(h, "</p>\n");
+		}
+		rc = testcases(h, r, ri, t->name);
+		html_lit(h, "</section>\n");
+	}
+	for (size_t i = 0; i < nrows; i++) {
+		free(rows[i].name);
+		free(rows[i].status);
+		free(rows[i].reason);
+	}
+	free(rows);
+	return rc;
+}
+
+static int one_run(struct render *r, struct html *h, sqlite3_stmt *q)
+{
+	struct runinfo ri;
+	ri.id = col_text(q, R_ID);
+	ri.recipe = col_text(q, R_RECIPE);
+	ri.version = sqlite3_column_type(q, R_VERSION) == SQLITE_NULL ? NULL : col_text(q, R_VERSION);
+	time_fmt_iso(sqlite3_column_int64(q, R_STARTED), ri.date);
+	ri.date[10] = '\0'; /* the date part */
+	url_run(&ri.self, ri.id);
+	struct url home, ur;
+	url_page(&home, "index.html");
+	url_recipe(&ur, ri.recipe);
+	html_reset(h, url_depth(&ri.self));
+	struct crumb c[] = {{"overview", &home}, {ri.recipe, &ur}, {ri.id, NULL}};
+	struct buf title = BUF_INIT;
+	buf_addf(&title, "%s %s run %s", ri.recipe, ri.version ? ri.version : "", ri.id);
+	layout_begin(h, buf_str(&title), c, 3);
+	buf_release(&title);
+	html_lit(h, "<h1><a href=\"");
+	html_href(h, &ur, NULL);
+	html_lit(h, "\">");
+	html_text(h, ri.recipe);
+	html_lit(h, "</a> ");
+	html_text(h, ri.version ? ri.version : "(unknown tag)");
+	html_lit(h, " ");
+	html_status(h, col_text(q, R_STATUS));
+	html_lit(h, "</h1>\n");
+	metadata(h, r, q);
+	if (logs(h, r, &ri) < 0 || tiers(h, r, &ri) < 0)
+		return -1;
+	layout_end(h, sqlite3_column_int64(q, R_INGESTED));
+	return render_page(r, &ri.self, h);
+}
+
+int page_runs(struct render *r)
+{
+	struct html h;
+	html_init(&h, r, 2);
+	sqlite3_stmt *q = store_stmt(r->st, SQL_TODO_RUNS);
+	int rc = 0, step;
+	while ((step = sqlite3_step(q)) == SQLITE_ROW)
+		if ((rc = one_run(r, &h, q)) < 0)
+			break;
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = store_error(r->st, "listing runs");
+	sqlite3_reset(q);
+	html_release(&h);
+	return rc;
+}

@@ -1,0 +1,28 @@
+/*
+ * pages: the table of page kinds. Each lives in its own render/page_<kind>.c,
+ * exports one function, and says in its head comment which URLs it writes and
+ * which queries it runs. render.c calls them in this table's order, which is
+ * the order pages appear on disk: leaves before the pages that link to them
+ * (logs, runs, then tests, recipes, badges, sweeps, then flakes, data, feed,
+ * and index.html last).
+ */
+#ifndef CCR_RENDER_PAGES_H
+#define CCR_RENDER_PAGES_H
+
+#include "render.h"
+
+/* renders every page of its kind that the todo tables ask for; 0 or -1 */
+typedef int page_fn(struct render *r);
+
+struct page_kind {
+	const char *name;
+	page_fn *fn;
+};
+
+page_fn page_assets, page_logs, page_runs, page_tests, page_recipes, page_sweeps, page_flakes,
+	page_data, page_feed, page_index;
+
+/* terminated by {NULL, NULL} */
+extern const struct page_kind page_kinds[];
+
+#endif

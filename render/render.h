@@ -1,0 +1,70 @@
+/*
+ * render: what every page kind shares: the render context, staged page output,
+ * and the sets of things to render this time.
+ *
+ * How a render goes (render.c):
+ *  1. lock OUT/.ccr/lock (flock; a second render exits 2 "render in progress");
+ *  2. decide full or incremental from OUT/.ccr/state (see render.c) and fill the
+ *     TEMP tables below with what must be rendered;
+ *  3. every page kind in page_kinds[] (pages.h) builds its pages, leaves first;
+ *     render_page() compares each with the file on disk and, only when the bytes
+ *     differ, writes it to a temp file beside its target ("staged");
+ *  4. when every page is staged without error, the temp files are renamed over
+ *     their targets in the order they were staged (leaves before the pages that
+ *     link to them), then the state is saved. An error or a kill before step 4
+ *     leaves the previous site byte-identical; the next render removes the temp
+ *     files (OUT/.ccr/dirty says there may be some).
+ *
+ * The TEMP tables (on the read-only store connection; page kinds read them):
+ *   todo_run(id)         runs whose pages (run page, logs) are (re)written
+ *   todo_recipe(recipe)  recipes whose recipe page and badge are rewritten
+ *   todo_test(test_id)   tests whose test page is rewritten
+ *   todo_sweep(id)       sweeps whose page is rewritten
+ * Index, flakes, feed and data/ JSON are rebuilt on every render that has
+ * anything new (they are cheap), and written only when their bytes changed.
+ */
+#ifndef CCR_RENDER_RENDER_H
+#define CCR_RENDER_RENDER_H
+
+#include <stdint.h>
+
+#include "../lib/buf.h"
+#include "../lib/store.h"
+#include "html.h"
+#include "url.h"
+
+/* bumped whenever the pages' markup changes, so the next render is a full one */
+#define RENDER_VERSION "ccr-render 1"
+
+struct render {
+	struct store *st;
+	const char *out;	/* output folder */
+	const char *base_url;	/* --base-url without a trailing '/', or NULL */
+	const char *docs;	/* --docs folder (the docs pages' work), or NULL */
+	int full;		/* every page (--full, or the state did not match) */
+	int64_t as_of;		/* latest run.ingested_at: "data as of" on aggregate pages */
+	const char *store_name;	/* the store's file name, for footers */
+
+	/* output (render.c) */
+	struct buf staged;	/* site paths staged as temp files, NUL-separated, in order */
+	long nstaged;		/* pages written (staged) */
+	long nsame;		/* pages whose bytes were unchanged: not written */
+	long total;		/* expected pages, for progress */
+	int rejected;		/* input shown as unreadable on a page: exit status 1 */
+	struct buf cmp;		/* scratch: the existing file when comparing */
+};
+
+/*
+ * Hands a finished page to the output: when OUT/u's bytes equal h's, nothing is
+ * written; else they go to a temp file beside it, renamed in at the end of the
+ * render. 0, or -1 with the error printed (the render then stops and keeps the
+ * old site). h is left as it was (the caller resets or releases it).
+ */
+int render_page(struct render *r, const struct url *u, const struct html *h);
+/* The same for raw bytes (assets, raw logs, JSON, feed). */
+int render_file(struct render *r, const struct url *u, const void *p, size_t n);
+
+/* counts one page towards the progress line without writing it */
+void render_progress(struct render *r);
+
+#endif

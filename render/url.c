@@ -1,0 +1,243 @@
+/* url: the site's URLs, built in one place (see url.h) */
+#include "url.h"
+#include "html.h"
+#include "../lib/msg.h"
+#include "../lib/sha256.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void seg_name(const char *name, char out[SLUG_SIZE])
+{
+	slug_name(name, strlen(name), out);
+}
+
+void seg_run(const char *run_id, char out[SLUG_SIZE])
+{
+	size_t n = strlen(run_id);
+	int ok = n > 0 && n <= SLUG_MAX && run_id[0] != '.' && run_id[0] != '-';
+	for (size_t i = 0; ok && i < n; i++) {
+		unsigned char c = (unsigned char)run_id[i];
+		ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		     c == '.' || c == '_' || c == '-';
+	}
+	if (ok)
+		memcpy(out, run_id, n + 1);
+	else
+		slug_name(run_id, n, out);
+}
+
+void anchor_tier(const char *tier, char out[SLUG_SIZE])
+{
+	seg_name(tier, out);
+}
+
+void anchor_test(const char *tier, const char *test_slug, char out[2 * SLUG_SIZE + 2])
+{
+	char t[SLUG_SIZE], s[SLUG_SIZE];
+	seg_name(tier, t);
+	seg_name(test_slug, s);
+	snprintf(out, 2 * SLUG_SIZE + 2, "%s--%s", t, s);
+}
+
+/* u = the pieces joined; every piece is a slug or a fixed word, so it always fits */
+static void build(struct url *u, const char *const *pieces, size_t n)
+{
+	u->len = 0;
+	u->path[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(pieces[i]);
+		if (u->len + l >= sizeof(u->path))
+			die("url too long: %s...", u->path); /* a bug: pieces are bounded */
+		memcpy(u->path + u->len, pieces[i], l);
+		u->len += l;
+		u->path[u->len] = '\0';
+	}
+}
+
+void url_page(struct url *u, const char *fixed_path)
+{
+	const char *p[] = {fixed_path};
+	build(u, p, 1);
+}
+
+void url_run(struct url *u, const char *run_id)
+{
+	char r[SLUG_SIZE];
+	seg_run(run_id, r);
+	const char *p[] = {"runs/", r, "/index.html"};
+	build(u, p, 3);
+}
+
+/* A log's name (file.name, "logs/" left out) as a segment: slug_name(), except that a slug ending in ".p<digits>"
+ * (which page k of another log would also produce) gets the hash suffix too. */
+static void seg_log(const char *name, char out[SLUG_SIZE])
+{
+	if (!strncmp(name, "logs/", 5) && name[5])
+		name += 5;
+	seg_name(name, out);
+	size_t n = strlen(out), i = n;
+	while (i > 0 && out[i - 1] >= '0' && out[i - 1] <= '9')
+		i--;
+	if (i == n || i < 2 || out[i - 1] != 'p' || out[i - 2] != '.')
+		return;
+	char hex[65];
+	sha256_hex(name, strlen(name), hex);
+	if (n > SLUG_MAX - 9)
+		n = SLUG_MAX - 9;
+	out[n] = '-';
+	memcpy(out + n + 1, hex, 8);
+	out[n + 9] = '\0';
+}
+
+void url_log(struct url *u, const char *run_id, const char *log_name, int page)
+{
+	char r[SLUG_SIZE], l[SLUG_SIZE], k[32] = "";
+	seg_run(run_id, r);
+	seg_log(log_name, l);
+	if (page > 1)
+		snprintf(k, sizeof(k), ".p%d", page);
+	const char *p[] = {"runs/", r, "/logs/", l, k, ".html"};
+	build(u, p, 6);
+}
+
+void url_log_raw(struct url *u, const char *run_id, const char *log_name)
+{
+	char r[SLUG_SIZE], l[SLUG_SIZE];
+	seg_run(run_id, r);
+	seg_log(log_name, l);
+	const char *p[] = {"runs/", r, "/logs/", l, ".txt"};
+	build(u, p, 5);
+}
+
+void url_recipe(struct url *u, const char *recipe)
+{
+	char r[SLUG_SIZE];
+	seg_name(recipe, r);
+	const char *p[] = {"recipes/", r, "/index.html"};
+	build(u, p, 3);
+}
+
+void url_test(struct url *u, const char *recipe, const char *tier, const char *test_slug)
+{
+	char r[SLUG_SIZE], t[SLUG_SIZE], s[SLUG_SIZE];
+	seg_name(recipe, r);
+	seg_name(tier, t);
+	seg_name(test_slug, s);
+	const char *p[] = {"recipes/", r, "/tests/", t, "/", s, ".html"};
+	build(u, p, 7);
+}
+
+void url_sweep(struct url *u, const char *sweep_id)
+{
+	char s[SLUG_SIZE];
+	seg_name(sweep_id, s);
+	const char *p[] = {"sweeps/", s, ".html"};
+	build(u, p, 3);
+}
+
+void url_badge(struct url *u, const char *recipe)
+{
+	char r[SLUG_SIZE];
+	seg_name(recipe, r);
+	const char *p[] = {"badges/", r, ".svg"};
+	build(u, p, 3);
+}
+
+int url_depth(const struct url *u)
+{
+	int d = 0;
+	for (size_t i = 0; i < u->len; i++)
+		d += u->path[i] == '/';
+	return d;
+}
+
+static int unreserved(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '.' || c == '_' || c == '~' || c == '-';
+}
+
+void url_seg_enc(struct buf *b, const char *p, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+		if (unreserved(c)) {
+			buf_addc(b, (char)c);
+		} else {
+			char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+			buf_add(b, e, 3);
+		}
+	}
+}
+
+/* the path, each '/'-separated segment percent-encoded */
+static void enc_path(struct buf *b, const char *path, size_t len)
+{
+	size_t start = 0;
+	for (size_t i = 0; i <= len; i++) {
+		if (i == len || path[i] == '/') {
+			url_seg_enc(b, path + start, i - start);
+			if (i < len)
+				buf_addc(b, '/');
+			start = i + 1;
+		}
+	}
+}
+
+void html_href(struct html *h, const struct url *u, const char *frag)
+{
+	/* segments are slugs: encoding them gives plain [a-z0-9._-], which needs no
+	 * attribute escaping; the fragment is encoded the same way */
+	for (int i = 0; i < h->depth; i++)
+		html_lit(h, "../");
+	enc_path(&h->b, u->path, u->len);
+	if (frag) {
+		html_lit(h, "#");
+		url_seg_enc(&h->b, frag, strlen(frag));
+	}
+}
+
+void html_href_frag(struct html *h, const char *frag)
+{
+	html_lit(h, "#");
+	url_seg_enc(&h->b, frag, strlen(frag));
+}
+
+void url_abs(struct buf *b, const char *base, const struct url *u, const char *frag)
+{
+	if (base && *base) {
+		buf_adds(b, base);
+		buf_addc(b, '/');
+	}
+	enc_path(b, u->path, u->len);
+	if (frag) {
+		buf_addc(b, '#');
+		url_seg_enc(b, frag, strlen(frag));
+	}
+}
+
+int url_external_ok(const char *s)
+{
+	if (strncasecmp(s, "http://", 7) && strncasecmp(s, "https://", 8))
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p <= 0x20 || *p == 0x7f || *p == '"' || *p == '\'' || *p == '<' ||
+		    *p == '>' || *p == '\\' || *p == '`')
+			return 0;
+	return 1;
+}
+
+void html_external_link(struct html *h, const char *s, const char *text)
+{
+	if (!url_external_ok(s)) {
+		html_text(h, text);
+		return;
+	}
+	html_lit(h, "<a rel=\"nofollow noopener\" href=\"");
+	html_attr(h, s);
+	html_lit(h, "\">");
+	html_text(h, text);
+	html_lit(h, "</a>");
+}
