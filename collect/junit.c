@@ -1,13 +1,17 @@
 /*
  * junit.c: the streaming JUnit XML reader (see junit.h for the contract).
  *
- * Why SAX2 and not xmlTextReader: the reader hands out a text node only once
- * it is complete, so a 50 MB <system-out> is either rejected ("huge text
- * node", the 10 MB limit) or buffered whole by libxml2 (XML_PARSE_HUGE:
- * measured 107 MB RSS for a 50 MB node). libxml2's push parser with our own
- * SAX2 callbacks delivers text and CDATA in small pieces, so we keep the first
- * JUNIT_MAX_OUTPUT bytes and drop the rest as it streams by, and it builds no
- * tree at all, which also makes it the cheapest way to read a file.
+ * How: libxml2's SAX2 parser (xmlParseDocument with our own callbacks), which
+ * builds no tree. Text reaches us in pieces of a few hundred bytes and is
+ * capped as it arrives, so a 50 MB <system-out> costs us JUNIT_MAX_OUTPUT.
+ * Not xmlTextReader: it hands out a text node only once it is complete, so
+ * such a file is rejected ("huge text node", libxml2's 10 MB limit) or held
+ * whole (XML_PARSE_HUGE: 107 MB RSS for a 50 MB node). Not the push parser
+ * either (which xmlTextReader runs on): in libxml2 2.9.14 it is quadratic on
+ * a big CDATA section (`xmllint --push` or `--stream` on a 50 MB one: over
+ * 30 s). The price of the pull parser: libxml2 copies the input once and
+ * holds one CDATA section whole while reading it (both bounded by the file's
+ * size, which the caller holds in memory anyway).
  *
  * Safety: XML_PARSE_NONET, no XML_PARSE_NOENT/DTDLOAD/DTDATTR, no getEntity
  * or externalSubset callbacks (nothing is ever loaded), and a file whose
@@ -27,6 +31,7 @@
 
 #include <libxml/parser.h>
 #include <libxml/SAX2.h>
+#include <libxml/parserInternals.h>
 #include <libxml/xmlerror.h>
 #include <math.h>
 #include <stdarg.h>
@@ -34,9 +39,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* how much of the file is handed to libxml2 per xmlParseChunk call: big enough
- * that the call overhead vanishes, small enough to stop soon after an error */
-#define JUNIT_CHUNK (256 * 1024)
+/* libxml2 takes an int length; a JUnit file of 1 GB is not a test report */
+#define JUNIT_MAX_FILE (1 << 30)
 /* the <properties> of one testcase as JSON text; they are key=value labels */
 #define JUNIT_MAX_PROPERTIES (64 * 1024)
 /* attribute values parsed as numbers or compared as keywords (time, line,
@@ -1065,6 +1069,7 @@ static int looks_like_html(const char *d, size_t n)
 
 int junit_parse(const char *name, const char *data, size_t len, struct junit_file *out)
 {
+	(void)name; /* callers name the file in their messages */
 	memset(out, 0, sizeof(*out));
 	out->timestamp = -1;
 	struct arena *arena = xcalloc(1, sizeof(*arena));
@@ -1102,28 +1107,24 @@ int junit_parse(const char *name, const char *data, size_t len, struct junit_fil
 	buf_init(&jp->cur.err, JUNIT_MAX_OUTPUT);
 	buf_init(&jp->cur.props, JUNIT_MAX_PROPERTIES);
 
-	/* the first bytes alone let libxml2 detect the encoding */
-	size_t first = len < 4 ? len : 4;
-	jp->ctxt = xmlCreatePushParserCtxt(&sax, jp, data, (int)first, name);
-	if (!jp->ctxt)
+	/* HUGE lifts libxml2's 10 MB limit on one attribute value or CDATA section
+	 * (text is capped by us as it streams by; depth is bounded by
+	 * JUNIT_MAX_DEPTH) */
+	if (len > JUNIT_MAX_FILE) {
+		jp_fail(jp, "larger than %d bytes", JUNIT_MAX_FILE);
+		goto done;
+	}
+	jp->ctxt = xmlCreateMemoryParserCtxt(data, (int)len);
+	if (!jp->ctxt || !jp->ctxt->sax)
 		die("out of memory");
-	/* HUGE lifts libxml2's 10 MB limit on one attribute value (text is
-	 * streamed and capped by us anyway); depth is bounded by JUNIT_MAX_DEPTH */
+	memcpy(jp->ctxt->sax, &sax, sizeof(sax));
+	jp->ctxt->userData = jp;
 	xmlCtxtUseOptions(jp->ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
 					    XML_PARSE_HUGE);
-	size_t off = first;
-	while (!jp->error[0]) {
-		size_t n = len - off < JUNIT_CHUNK ? len - off : JUNIT_CHUNK;
-		int end = off + n == len;
-		int rc = xmlParseChunk(jp->ctxt, data + off, (int)n, end);
-		off += n;
-		if (rc && !jp->error[0])
-			jp_fail(jp, "not well-formed (line %d)", xmlSAX2GetLineNumber(jp->ctxt));
-		if (end)
-			break;
-	}
+	xmlParseDocument(jp->ctxt);
 	if (!jp->error[0] && !jp->ctxt->wellFormed)
 		jp_fail(jp, "not well-formed (line %d)", xmlSAX2GetLineNumber(jp->ctxt));
+done:
 	if (!jp->error[0] && !jp->root_seen)
 		jp_fail(jp, "empty file");
 	if (jp->error[0] && !jp->root_seen && looks_like_html(data, len))
@@ -1136,9 +1137,11 @@ int junit_parse(const char *name, const char *data, size_t len, struct junit_fil
 	}
 	/* libxml2 builds a stand-in document to record entity declarations "for
 	 * expat compatibility in SAX mode"; it is ours to free */
-	if (jp->ctxt->myDoc)
-		xmlFreeDoc(jp->ctxt->myDoc);
-	xmlFreeParserCtxt(jp->ctxt);
+	if (jp->ctxt) {
+		if (jp->ctxt->myDoc)
+			xmlFreeDoc(jp->ctxt->myDoc);
+		xmlFreeParserCtxt(jp->ctxt);
+	}
 	buf_release(&jp->text);
 	buf_release(&jp->cur.details);
 	buf_release(&jp->cur.out);

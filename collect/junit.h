@@ -6,7 +6,7 @@
  * CTest) and any nesting of <testsuite>. Never a DOM of the whole file, never
  * network access, no DTD loading, no entity expansion.
  *
- * Implementation: libxml2's push parser with SAX2 callbacks (not xmlTextReader,
+ * Implementation: libxml2's SAX2 parser with our callbacks (not xmlTextReader,
  * which must hold a whole text node: a 50 MB <system-out> would be rejected or
  * buffered whole); a DOCTYPE that declares any entity is rejected.
  *
