@@ -29,6 +29,9 @@
 /* an incident needs at least this many recipes failing alike: with fewer, a shared
  * cause is as likely a shared defect (two recipes on one base image) as the node */
 #define INCIDENT_MIN_RECIPES 3
+/* the longest a run can last, for finding the runs a new run overlapped without
+ * reading a host's whole history: harness time limits are hours, not days */
+#define RUN_MAX_SPAN (2 * 86400)
 /* shown harness refs are cut to this many bytes: a commit's short form */
 #define HARNESS_SHOWN 12
 
@@ -395,7 +398,19 @@ static int count_groups(struct store *st)
 		"   FROM d_run d JOIN run r ON r.id = d.id";
 	static const char q_list[] =
 		"SELECT recipe, version, harness_ref FROM d_group ORDER BY recipe, version, harness_ref";
-	if (store_step_done(st, store_stmt(st, q_groups)) < 0)
+	/* a new run raises the overlap of the runs it overlapped, so their groups are
+	 * recounted too (a superset: same host, times touching) */
+	static const char q_overlapped[] =
+		"INSERT OR IGNORE INTO d_group (recipe, version, harness_ref)"
+		" SELECT DISTINCT o.recipe, coalesce(o.version, ''), coalesce(o.harness_ref, '')"
+		"   FROM d_run d JOIN run n ON n.id = d.id"
+		"   JOIN run o ON o.host = n.host AND o.started <= coalesce(n.finished, n.started)"
+		"    AND o.started >= n.started - :span"
+		"    AND coalesce(o.finished, o.started) >= n.started"
+		"  WHERE n.host IS NOT NULL";
+	sqlite3_stmt *ov = store_stmt(st, q_overlapped);
+	bind_int(ov, ":span", RUN_MAX_SPAN);
+	if (store_step_done(st, store_stmt(st, q_groups)) < 0 || store_step_done(st, ov) < 0)
 		return store_error(st, "cannot classify tests");
 	/* the group list is small (one row per recipe and version touched): copy it out,
 	 * so counting may write while nothing reads d_group */

@@ -483,3 +483,22 @@ TEST(classify_state_rules_direct)
 	CHECK_STR(buf_str(&b), "load flake: failed 2 of 3, only with 2 to 4 runs overlapping; passed 1 of 1 alone at 1.0.0");
 	buf_release(&b);
 }
+
+TEST(classify_recounts_runs_a_new_run_overlapped)
+{
+	struct store *st = cl_open();
+	cl_add_run(st, &(struct cl_run){"r1-o", "o", "1.0.0", NULL, NULL, "s1", T0, 0, "failed"});
+	cl_add_tc(st, "r1-o", "custom", "test_t", "failed", "boom");
+	CHECK_INT(collect_after(st), 0);
+	CHECK(strstr(cl_get(st, "o", "test_t", "1.0.0", "").evidence, "in isolation") != NULL);
+	/* another recipe's run on the same host, ingested later, overlapped it: ingest
+	 * raises r1-o's overlap, and r1-o's group must be recounted */
+	cl_add_run(st, &(struct cl_run){"r1-p", "p", "1.0.0", NULL, NULL, "s1", T0 + 60, 1, NULL});
+	cl_add_tc(st, "r1-p", "custom", "test_t", "passed", NULL);
+	CHECK_INT(store_exec(st, "UPDATE run SET overlap = 1 WHERE id = 'r1-o'"), 0);
+	CHECK_INT(collect_after(st), 0);
+	struct cl_got g = cl_get(st, "o", "test_t", "1.0.0", "");
+	CHECK_INT(g.ifailures, 0);
+	CHECK(strstr(g.evidence, "with 1 run overlapping") != NULL);
+	store_close(st);
+}
