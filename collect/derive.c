@@ -12,6 +12,8 @@
  * Queries: testcases are reached by run (testcase primary key) and runs by
  * (recipe, version, harness_ref) (index run_recipe_version); no query scans a
  * big table except the anti-join of run against derived_run (one row per run).
+ * The small TEMP tables d_* drive every join: CROSS JOIN keeps them the outer loop
+ * (the store has no ANALYZE statistics to tell the planner they are small).
  */
 #include "collect.h"
 #include "derive.h"
@@ -58,7 +60,7 @@ static int fill_signatures(struct store *st)
 {
 	static const char q_fail[] =
 		"SELECT tc.run_id, tc.test_id, tc.message, tc.details, tc.type, tc.signature"
-		"  FROM d_run d JOIN testcase tc ON tc.run_id = d.id"
+		"  FROM d_run d CROSS JOIN testcase tc ON tc.run_id = d.id"
 		" WHERE tc.status IN ('failed', 'error')";
 	static const char q_set[] =
 		"UPDATE testcase SET signature = :sig WHERE run_id = :run AND test_id = :test";
@@ -132,8 +134,8 @@ static int update_signature_stats(struct store *st)
 {
 	static const char q[] =
 		"WITH o AS (SELECT tc.signature AS sig, tc.run_id, tc.test_id, r.recipe, r.started"
-		"             FROM d_sig d JOIN testcase tc ON tc.signature = d.id"
-		"             JOIN run r ON r.id = tc.run_id),"
+		"             FROM d_sig d CROSS JOIN testcase tc ON tc.signature = d.id"
+		"             CROSS JOIN run r ON r.id = tc.run_id),"
 		"     a AS (SELECT sig, count(*) AS occ, count(DISTINCT run_id) AS runs,"
 		"                  count(DISTINCT recipe) AS recipes, count(DISTINCT test_id) AS tests,"
 		"                  min(started) AS fs, max(started) AS ls FROM o GROUP BY sig)"
@@ -163,24 +165,24 @@ static int update_signature_stats(struct store *st)
 static const char q_incident_groups[] =
 	"INSERT OR IGNORE INTO d_group (recipe, version, harness_ref)"
 	" SELECT DISTINCT r.recipe, coalesce(r.version, ''), coalesce(r.harness_ref, '')"
-	"   FROM d_sweep d JOIN incident_testcase it ON it.sweep_id = d.id"
-	"   JOIN run r ON r.id = it.run_id";
+	"   FROM d_sweep d CROSS JOIN incident_testcase it ON it.sweep_id = d.id"
+	"   CROSS JOIN run r ON r.id = it.run_id";
 
 static int update_incidents(struct store *st)
 {
 	static const char q_sweeps[] =
 		"INSERT OR IGNORE INTO d_sweep (id) SELECT DISTINCT r.sweep_id FROM d_run d"
-		"  JOIN run r ON r.id = d.id WHERE r.sweep_id IS NOT NULL";
+		"  CROSS JOIN run r ON r.id = d.id WHERE r.sweep_id IS NOT NULL";
 	static const char q_del[] =
 		"DELETE FROM incident_testcase WHERE sweep_id IN (SELECT id FROM d_sweep);"
 		"DELETE FROM incident WHERE sweep_id IN (SELECT id FROM d_sweep);";
 	static const char q_find[] =
 		"WITH sr AS (SELECT r.id, r.recipe, r.sweep_id FROM d_sweep d"
-		"             JOIN run r ON r.sweep_id = d.id),"
+		"             CROSS JOIN run r ON r.sweep_id = d.id),"
 		"     tot AS (SELECT sweep_id, count(DISTINCT recipe) AS n FROM sr GROUP BY sweep_id),"
 		"     f AS (SELECT sr.sweep_id, tc.tier, tc.signature,"
 		"                  count(DISTINCT sr.recipe) AS recipes, count(*) AS tcs"
-		"             FROM sr JOIN testcase tc ON tc.run_id = sr.id"
+		"             FROM sr CROSS JOIN testcase tc ON tc.run_id = sr.id"
 		"            WHERE tc.status IN ('failed', 'error') AND tc.signature IS NOT NULL"
 		"            GROUP BY sr.sweep_id, tc.tier, tc.signature)"
 		"INSERT INTO incident (sweep_id, tier, signature, recipes, of_recipes, testcases)"
@@ -190,9 +192,9 @@ static int update_incidents(struct store *st)
 	static const char q_tcs[] =
 		"INSERT OR IGNORE INTO incident_testcase (run_id, test_id, sweep_id, tier, signature)"
 		" SELECT tc.run_id, tc.test_id, i.sweep_id, i.tier, i.signature"
-		"   FROM d_sweep d JOIN incident i ON i.sweep_id = d.id"
-		"   JOIN run r ON r.sweep_id = i.sweep_id"
-		"   JOIN testcase tc ON tc.run_id = r.id AND tc.tier = i.tier"
+		"   FROM d_sweep d CROSS JOIN incident i ON i.sweep_id = d.id"
+		"   CROSS JOIN run r ON r.sweep_id = i.sweep_id"
+		"   CROSS JOIN testcase tc ON tc.run_id = r.id AND tc.tier = i.tier"
 		"    AND tc.signature = i.signature AND tc.status IN ('failed', 'error')";
 	if (store_step_done(st, store_stmt(st, q_sweeps)) < 0 ||
 	    store_step_done(st, store_stmt(st, q_incident_groups)) < 0 ||
@@ -303,7 +305,7 @@ static int count_group(struct store *st, const char *recipe, const char *version
 	static const char q[] =
 		"SELECT tc.test_id, json_quote(r.id), r.started, r.overlap, r.trigger_kind,"
 		"       tc.status, tc.signature, it.run_id IS NOT NULL"
-		"  FROM run r JOIN testcase tc ON tc.run_id = r.id"
+		"  FROM run r CROSS JOIN testcase tc ON tc.run_id = r.id"
 		"  LEFT JOIN incident_testcase it ON it.run_id = tc.run_id AND it.test_id = tc.test_id"
 		" WHERE r.recipe = :recipe AND r.version IS :v AND r.harness_ref IS :h"
 		"   AND tc.status IN ('passed', 'failed', 'error', 'flaky')"
@@ -395,7 +397,7 @@ static int count_groups(struct store *st)
 	static const char q_groups[] =
 		"INSERT OR IGNORE INTO d_group (recipe, version, harness_ref)"
 		" SELECT DISTINCT r.recipe, coalesce(r.version, ''), coalesce(r.harness_ref, '')"
-		"   FROM d_run d JOIN run r ON r.id = d.id";
+		"   FROM d_run d CROSS JOIN run r ON r.id = d.id";
 	static const char q_list[] =
 		"SELECT recipe, version, harness_ref FROM d_group ORDER BY recipe, version, harness_ref";
 	/* a new run raises the overlap of the runs it overlapped, so their groups are
@@ -403,8 +405,8 @@ static int count_groups(struct store *st)
 	static const char q_overlapped[] =
 		"INSERT OR IGNORE INTO d_group (recipe, version, harness_ref)"
 		" SELECT DISTINCT o.recipe, coalesce(o.version, ''), coalesce(o.harness_ref, '')"
-		"   FROM d_run d JOIN run n ON n.id = d.id"
-		"   JOIN run o ON o.host = n.host AND o.started <= coalesce(n.finished, n.started)"
+		"   FROM d_run d CROSS JOIN run n ON n.id = d.id"
+		"   CROSS JOIN run o ON o.host = n.host AND o.started <= coalesce(n.finished, n.started)"
 		"    AND o.started >= n.started - :span"
 		"    AND coalesce(o.finished, o.started) >= n.started"
 		"  WHERE n.host IS NOT NULL";
