@@ -822,7 +822,9 @@ static void start_result(struct jp *jp, enum kind k, int nattr, const xmlChar **
 	for (int i = 0; i < nattr; i++) {
 		const xmlChar *a = ATTR_NAME(attrs, i), *v = ATTR_VALUE(attrs, i),
 			      *e = ATTR_END(attrs, i);
-		if (streq(a, "message")) {
+		if (v == e) {
+			continue; /* message="" or type="" (GoogleTest, CTest) says nothing */
+		} else if (streq(a, "message")) {
 			c->pend_msg = attr_dup(jp, v, e, JUNIT_MAX_MESSAGE);
 		} else if (streq(a, "type")) {
 			c->pend_type = attr_dup(jp, v, e, JUNIT_MAX_MESSAGE);
@@ -843,12 +845,8 @@ static void end_result(struct jp *jp, enum kind k)
 {
 	struct cur *c = &jp->cur;
 	char *msg = c->pend_msg;
-	if (!msg || !*msg) {
-		/* jest-junit: no message attribute, the message is the text's first line */
-		char *fl = first_line(jp, buf_str(&jp->text), jp->text.len);
-		if (fl)
-			msg = fl;
-	}
+	if (!msg) /* jest-junit: no message attribute, the message is the text's first line */
+		msg = first_line(jp, buf_str(&jp->text), jp->text.len);
 	if (k == K_FAILURE || k == K_ERROR || k == K_SKIPPED) {
 		int r = k == K_FAILURE ? R_FAIL : k == K_ERROR ? R_ERR : R_SKIP;
 		if (!c->count[r]) {

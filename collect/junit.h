@@ -55,7 +55,7 @@ struct junit_case {
 	char *classname;	/* never NULL ("" when absent) */
 	char *name;		/* never NULL */
 	char *file;		/* xunit1 file attribute, may be NULL */
-	int line;		/* xunit1 line, -1 when absent */
+	int line;		/* line attribute as written (pytest xunit1: 0-based), -1 when absent */
 	enum junit_status status;
 	int64_t time_ms;	/* -1 = unknown (absent or junk) */
 	char *message;		/* failure/error/skip message: the first result element's

@@ -118,7 +118,7 @@ TEST(junit_golden_fixtures)
 	glob_t g;
 	int regen = getenv("CCR_JUNIT_REGEN") != NULL;
 	CHECK_INT(glob("tests/fixtures/junit/*/*.xml", 0, NULL, &g), 0);
-	CHECK(g.gl_pathc >= 3);
+	CHECK(g.gl_pathc >= 11);
 	for (size_t i = 0; i < g.gl_pathc; i++) {
 		const char *path = g.gl_pathv[i];
 		struct buf xml, want, got = BUF_INIT;
@@ -640,4 +640,102 @@ TEST(junit_limits_on_cases_and_attempts)
 	}
 	junit_file_release(&f);
 	buf_release(&b);
+}
+
+/* ---- the same points on the real tools' output ---------------------------------------- */
+
+static int jt_load(const char *path, struct junit_file *f)
+{
+	struct buf b;
+	if (jt_read(path, &b) < 0) {
+		memset(f, 0, sizeof(*f));
+		return -2;
+	}
+	int rc = junit_parse(path, buf_str(&b), b.len, f);
+	buf_release(&b);
+	return rc;
+}
+
+TEST(junit_real_pytest)
+{
+	struct junit_file f;
+	CHECK_INT(jt_load("tests/fixtures/junit/pytest/xunit2.xml", &f), 0);
+	CHECK_INT(f.ncases, 18); /* 19 testcase elements, one test twice */
+	const struct junit_case *c = jt_find(&f, "test_fail_and_teardown_error");
+	if (CHECK(c)) {
+		CHECK_INT(c->status, JS_ERROR);
+		CHECK_INT(c->nattempts, 2);
+		CHECK(c->nattempts == 2 && c->attempts[0].status == JS_FAILED &&
+		      !strncmp(c->attempts[0].message, "AssertionError: call failed", 27));
+	}
+	c = jt_find(&f, "test_output_then_skip");
+	if (CHECK(c)) {
+		CHECK_INT(c->status, JS_SKIPPED);
+		/* two <system-out>, joined */
+		const char *o = c->system_out, *first = strstr(o, "printed before skipping");
+		CHECK(first && strstr(first + 1, "printed before skipping"));
+	}
+	c = jt_find(&f, "test_xfail");
+	CHECK(c && c->status == JS_XFAIL);
+	c = jt_find(&f, "test_xpass_strict");
+	CHECK(c && c->status == JS_FAILED);
+	c = jt_find(&f, "test_params[quote\"amp&lt<]");
+	CHECK(c && c->status == JS_PASSED);
+	c = jt_find(&f, "test_record_property");
+	CHECK(c && c->properties && !strcmp(c->properties, "{\"recipe\":\"gitea\",\"ticket\":\"a \\\"quoted\\\" <value>\"}"));
+	junit_file_release(&f);
+	CHECK_INT(jt_load("tests/fixtures/junit/pytest/xunit1.xml", &f), 0);
+	c = jt_find(&f, "test_fail_with_message");
+	if (CHECK(c)) {
+		CHECK_STR(c->file, "test_sample.py");
+		CHECK_INT(c->line, 11); /* as written: pytest counts from 0, the def is on line 12 */
+	}
+	junit_file_release(&f);
+}
+
+TEST(junit_real_gtest_jest_ctest_gotestsum)
+{
+	struct junit_file f;
+	CHECK_INT(jt_load("tests/fixtures/junit/gtest/sample.xml", &f), 0);
+	const struct junit_case *c = jt_find(&f, "DISABLED_NotYet");
+	CHECK(c && c->status == JS_SKIPPED && c->type && !strcmp(c->type, "disabled"));
+	c = jt_find(&f, "TwoFailedAssertions");
+	CHECK(c && c->status == JS_FAILED && strstr(c->details, "first assertion") &&
+	      strstr(c->details, "second assertion") && !c->type);
+	c = jt_find(&f, "Skipped");
+	CHECK(c && c->status == JS_SKIPPED && strstr(c->message, "needs a GPU"));
+	junit_file_release(&f);
+
+	CHECK_INT(jt_load("tests/fixtures/junit/jest/sample.xml", &f), 0);
+	c = jt_find(&f, "teardown fails twice");
+	CHECK(c && c->status == JS_FAILED &&
+	      !strcmp(c->message, "Error: expect(received).toEqual(expected) // deep equality") &&
+	      strstr(c->details, "afterEach broke"));
+	junit_file_release(&f);
+
+	CHECK_INT(jt_load("tests/fixtures/junit/ctest/sample.xml", &f), 0);
+	c = jt_find(&f, "disabled_one");
+	CHECK(c && c->status == JS_SKIPPED && !strcmp(c->type, "disabled"));
+	c = jt_find(&f, "fails");
+	CHECK(c && c->status == JS_FAILED && !c->message && strstr(c->system_out, "broken"));
+	junit_file_release(&f);
+
+	CHECK_INT(jt_load("tests/fixtures/junit/gotestsum/rerun.xml", &f), 0);
+	c = jt_find(&f, "TestFlaky");
+	CHECK(c && c->status == JS_FLAKY && c->nattempts == 2 &&
+	      strstr(c->details, "connection refused"));
+	junit_file_release(&f);
+	CHECK_INT(jt_load("tests/fixtures/junit/gotestsum/sample.xml", &f), 0);
+	c = jt_find(&f, "TestSkipped");
+	CHECK(c && c->status == JS_SKIPPED && strstr(c->message, "needs docker"));
+	junit_file_release(&f);
+
+	CHECK_INT(jt_load("tests/fixtures/junit/surefire/TEST-example.ExampleTests.xml", &f), 0);
+	c = jt_find(&f, "failsAssertionOnlyFirstAttempt");
+	CHECK(c && c->status == JS_FLAKY);
+	c = jt_find(&f, "failsAssertionAlways");
+	CHECK(c && c->status == JS_FAILED && c->nattempts == 3);
+	c = jt_find(&f, "alwaysPasses");
+	CHECK(c && c->time_ms == 1234567);
+	junit_file_release(&f);
 }
