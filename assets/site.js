@@ -54,7 +54,45 @@
 		if (first)
 			first.scrollIntoView();
 	}
+	/* form.filter[data-target]: selects with data-key filter the rows of the target
+	 * tables by their data-<key> attribute; the options come from the rows */
+	function filters() {
+		var forms = document.querySelectorAll("form.filter");
+		for (var i = 0; i < forms.length; i++) {
+			var form = forms[i];
+			var rows = document.querySelectorAll(form.getAttribute("data-target") + " tbody tr");
+			var sels = form.querySelectorAll("select[data-key]");
+			var apply = function () {
+				for (var r = 0; r < rows.length; r++) {
+					var show = true;
+					for (var s = 0; s < sels.length; s++) {
+						var v = sels[s].value;
+						if (v && rows[r].getAttribute("data-" + sels[s].getAttribute("data-key")) !== v)
+							show = false;
+					}
+					rows[r].hidden = !show;
+				}
+			};
+			for (var s = 0; s < sels.length; s++) {
+				var key = sels[s].getAttribute("data-key"), seen = {}, vals = [];
+				for (var r = 0; r < rows.length; r++) {
+					var v = rows[r].getAttribute("data-" + key);
+					if (v !== null && !seen[v]) { seen[v] = 1; vals.push(v); }
+				}
+				vals.sort();
+				for (var k = 0; k < vals.length; k++) {
+					var o = document.createElement("option");
+					o.value = vals[k];
+					o.textContent = vals[k];
+					sels[s].appendChild(o);
+				}
+				sels[s].addEventListener("change", apply);
+			}
+			form.hidden = false;
+		}
+	}
 	document.addEventListener("DOMContentLoaded", function () {
+		filters();
 		copyButtons();
 		logLines();
 		window.addEventListener("hashchange", logLines);

@@ -345,6 +345,8 @@ static int testcases(struct html *h, struct render *r, const struct runinfo *ri,
 			html_lit(h, "\n");
 			shown_text(h, m, strlen(m), "message");
 		}
+		if (bad)
+			state_signature_note(h, r->st, ri->id, test_id);
 		if (bad || !strcmp(status, "skipped") || !strcmp(status, "xfail")) {
 			detail_block(h, c, 8, "traceback", bad);
 			detail_block(h, c, 9, "system-out", 0);

@@ -21,6 +21,9 @@ struct page_kind {
 
 page_fn page_assets, page_logs, page_runs, page_tests, page_recipes, page_sweeps, page_flakes,
 	page_data, page_feed, page_index;
+/* render/page_signatures.c (classification): signatures/<id>.html; data/classification.json
+ * and data/signatures.json */
+page_fn page_signatures, page_classdata;
 
 /* terminated by {NULL, NULL} */
 extern const struct page_kind page_kinds[];

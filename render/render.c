@@ -82,6 +82,11 @@ static const char SQL_TODO_OVERLAP[] =
 	" AND o.started <= coalesce(n.finished, n.started)"
 	" AND coalesce(o.finished, o.started) >= n.started"
 	" WHERE n.rowid > :last AND o.rowid <= :last";
+/* runs at the same sources (recipe, version) as a new run: the new run changed the
+ * classification their pages show as badges (collect/derive.c recounts that group) */
+static const char SQL_TODO_SAME_SOURCES[] =
+	"INSERT OR IGNORE INTO todo_run SELECT o.id FROM run n CROSS JOIN run o"
+	" ON o.recipe = n.recipe AND o.version IS n.version WHERE n.rowid > :last";
 static const char SQL_TODO_REST[] =
 	"INSERT OR IGNORE INTO todo_recipe SELECT DISTINCT recipe FROM run"
 	" WHERE id IN (SELECT id FROM todo_run);"
@@ -117,8 +122,10 @@ const struct page_kind page_kinds[] = {
 	{"tests", page_tests},
 	{"recipes", page_recipes},
 	{"sweeps", page_sweeps},
+	{"signatures", page_signatures},
 	{"flakes", page_flakes},
 	{"data", page_data},
+	{"classdata", page_classdata},
 	{"feed", page_feed},
 	{"index", page_index},
 	{NULL, NULL},
@@ -427,6 +434,10 @@ static int plan(struct render *r, const struct state *old, int have_old, const s
 	q = store_stmt(r->st, SQL_TODO_OVERLAP);
 	bind_int(q, ":last", old->rowid);
 	bind_int(q, ":span", RUN_MAX_SPAN);
+	if (store_step_done(r->st, q) < 0)
+		return -1;
+	q = store_stmt(r->st, SQL_TODO_SAME_SOURCES);
+	bind_int(q, ":last", old->rowid);
 	if (store_step_done(r->st, q) < 0)
 		return -1;
 	if (store_exec(r->st, SQL_TODO_REST) < 0 || store_exec(r->st, SQL_TODO_SWEEP_NEIGHBOURS) < 0)

@@ -1,7 +1,112 @@
-/* state: placeholder until the classification issue fills it (see state.h) */
+/* state: classification badges and signature notes on pages (see state.h) */
 #include "state.h"
+#include "html.h"
+#include "url.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "../lib/signature.h"
+
+void url_signature(struct url *u, const char *sig_id)
+{
+	char path[64];
+	/* ids are written by collect as 12 hex digits; anything else is kept out of the path */
+	size_t n = strspn(sig_id, "0123456789abcdef");
+	if (n != SIGNATURE_ID_LEN || sig_id[n])
+		sig_id = "invalid";
+	snprintf(path, sizeof(path), "signatures/%s.html", sig_id);
+	url_page(u, path);
+}
+
+void state_badge_plain(struct html *h, const char *state, int load, const char *evidence)
+{
+	html_lit(h, "<span class=\"cl cl-");
+	html_attr(h, load ? "load" : state);
+	html_lit(h, "\"");
+	if (evidence) {
+		html_lit(h, " title=\"");
+		html_attr(h, evidence);
+		html_lit(h, "\"");
+	}
+	html_lit(h, ">");
+	/* a symbol and a word as well as the colour, so it reads without colour */
+	if (load)
+		html_lit(h, "\xe2\x89\x88 load flake");	/* ≈ */
+	else if (!strcmp(state, "flaky"))
+		html_lit(h, "\xe2\x89\x88 flaky");
+	else if (!strcmp(state, "deterministic"))
+		html_lit(h, "\xe2\x96\xa0 deterministic");	/* ■ */
+	else if (!strcmp(state, "new"))
+		html_lit(h, "\xe2\x97\x8b new");	/* ○ */
+	else if (!strcmp(state, "fixed"))
+		html_lit(h, "\xe2\x9c\x93 fixed");	/* ✓ */
+	else if (!strcmp(state, "passing"))
+		html_lit(h, "\xe2\x9c\x93 passing");
+	else
+		html_text(h, state);
+	html_lit(h, "</span>");
+}
 
 void state_badge(struct html *h, struct store *st, int64_t test_id, const char *version)
 {
-	(void)h, (void)st, (void)test_id, (void)version;
+	static const char q[] =
+		"SELECT state, load, evidence, excluded FROM classification"
+		" WHERE test_id = :test AND version = :version ORDER BY seq DESC LIMIT 1";
+	sqlite3_stmt *s = store_stmt(st, q);
+	bind_int(s, ":test", test_id);
+	bind_text(s, ":version", version ? version : "");
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		const char *state = col_text(s, 0);
+		/* a plainly passing test needs no badge: it would be on every green line */
+		if (strcmp(state, "passing") || sqlite3_column_int(s, 3)) {
+			state_badge_plain(h, state, sqlite3_column_int(s, 1), col_text(s, 2));
+			html_lit(h, " <span class=\"cl-ev\">");
+			html_text(h, col_text(s, 2));
+			html_lit(h, "</span>");
+		}
+	}
+	sqlite3_reset(s);
+}
+
+void state_signature_note(struct html *h, struct store *st, const char *run_id, int64_t test_id)
+{
+	static const char q[] =
+		"SELECT g.id, g.text, g.occurrences, g.recipes, g.tests, g.first_seen"
+		"  FROM testcase tc JOIN signature g ON g.id = tc.signature"
+		" WHERE tc.run_id = :run AND tc.test_id = :test";
+	sqlite3_stmt *s = store_stmt(st, q);
+	bind_text(s, ":run", run_id);
+	bind_int(s, ":test", test_id);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		struct url u;
+		int64_t occ = sqlite3_column_int64(s, 2), rec = sqlite3_column_int64(s, 3),
+			tests = sqlite3_column_int64(s, 4);
+		url_signature(&u, col_text(s, 0));
+		html_lit(h, "<div class=\"sig\">signature <a href=\"");
+		html_href(h, &u, NULL);
+		html_lit(h, "\"><code>");
+		html_text(h, col_text(s, 1));
+		html_lit(h, "</code></a>: seen ");
+		html_int(h, occ);
+		if (occ == 1)
+			html_lit(h, " time");
+		else
+			html_lit(h, " times");
+		html_lit(h, " in ");
+		html_int(h, rec);
+		if (rec == 1)
+			html_lit(h, " recipe, ");
+		else
+			html_lit(h, " recipes, ");
+		html_int(h, tests);
+		if (tests == 1)
+			html_lit(h, " test");
+		else
+			html_lit(h, " tests");
+		html_lit(h, ", since ");
+		html_time(h, sqlite3_column_int64(s, 5));
+		html_lit(h, "</div>");
+	}
+	sqlite3_reset(s);
 }

@@ -1,7 +1,8 @@
 /*
- * state: how pages show a failure's classification (badge + evidence in words).
- * Owned by the classification work (issue 4); pages call these where a test's
- * outcome is shown, and they print nothing until classification data exists.
+ * state: how pages show a failure's classification (badge + evidence in words)
+ * and its signature. Owned by the classification work (README "Classification");
+ * pages call these where a test's outcome is shown. Queries: classification by
+ * primary key (test_id, version); signature by primary key; testcase by primary key.
  */
 #ifndef CCR_RENDER_STATE_H
 #define CCR_RENDER_STATE_H
@@ -12,8 +13,22 @@
 
 struct html;
 
-/* A badge for one test at one version: e.g. "deterministic" with its evidence
- * sentence as text beside or in a title. Writes nothing when unclassified. */
+/* A badge for one test at one version: symbol, word and colour, with its evidence
+ * sentence beside it (and in the title). Sources of the version with several
+ * harness refs: the latest. Writes nothing when unclassified or plainly passing.
+ * version may be NULL (runs that recorded none). */
 void state_badge(struct html *h, struct store *st, int64_t test_id, const char *version);
+
+/* The badge alone for a state ("deterministic", ...; load 1 = load flake), title = evidence
+ * (may be NULL). */
+void state_badge_plain(struct html *h, const char *state, int load, const char *evidence);
+
+/* For one failed testcase: "signature <text> seen N times in R recipes, T tests since
+ * <date>" linking to signatures/<id>.html. Writes nothing when it has no signature. */
+void state_signature_note(struct html *h, struct store *st, const char *run_id, int64_t test_id);
+
+/* The URL of a signature's page: "signatures/<id>.html" (ids are 12 hex digits). */
+struct url;
+void url_signature(struct url *u, const char *sig_id);
 
 #endif
