@@ -76,7 +76,8 @@ int main(int argc, char **argv)
 			verbosity = 1;
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			help = 1;
-		} else if (!strcmp(a, "--version")) {
+		} else if (!strcmp(a, "--version") && n == 1) {
+			/* only before the command: `collect ingest --version V` is the recipe's */
 			printf("ccr %s\n", CCR_VERSION);
 			return EXIT_OK;
 		} else {

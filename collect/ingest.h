@@ -29,11 +29,30 @@ struct ingest_report {
 	enum ingest_outcome outcome;
 	char run_id[160];
 	int rejected;		/* files rejected (each already named on stderr) */
+	int files;		/* files read (archived, or hashed to compare) */
+	int64_t bytes;		/* their raw size */
+	int tests;		/* testcases stored */
 };
 
-/* Ingests RUNDIR. Returns 0 (see rep->outcome and rep->rejected), or -1 on a
- * store error (fatal for the command). */
+/*
+ * Ingests RUNDIR (run.json and/or results.json, junit/NAME.xml or NAME.xml, logs/...)
+ * as one run, in one transaction. Every rejected file and a failed run are named
+ * on stderr; "already archived" is said unless -q. Returns 0 (see rep->outcome
+ * and rep->rejected), or -1 on a store error (fatal for the command; nothing of
+ * this run was written).
+ */
 int ingest_dir(struct store *st, const char *dir, const struct ingest_opts *o,
 	       struct ingest_report *rep);
+
+/*
+ * Ingests bare JUnit files as one run, as if they were RUNDIR/junit/<base name>
+ * (so the same files in a folder give the same run). The recipe falls back to
+ * the name of the first file's folder. Returns as ingest_dir().
+ */
+int ingest_files(struct store *st, char *const *paths, size_t n, const struct ingest_opts *o,
+		 struct ingest_report *rep);
+
+/* ingest_opts with every field unknown */
+void ingest_opts_init(struct ingest_opts *o);
 
 #endif

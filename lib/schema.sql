@@ -50,7 +50,11 @@ CREATE TABLE run (
   load_start REAL,             -- /proc/loadavg 1-minute figure at start (collect sweep only)
   load_end REAL,               -- the same at the end
   overlap INTEGER NOT NULL DEFAULT 0, -- how many other runs on the same host overlapped this
-                               -- one in time; maintained by collect for every run it stores
+                               -- one in time: other.started < finished AND other.finished > started
+                               -- (sharing only an end second is not overlapping). Maintained by
+                               -- collect when it stores a run: the new run gets the count, each of
+                               -- those runs gets +1, in the same transaction. A run with host or
+                               -- finished NULL overlaps nothing (and stays 0).
   status TEXT NOT NULL,        -- run verdict: 'passed' | 'failed' | 'error' (a tier errored
                                -- or the harness crashed) | 'promote_failed' (all tiers green,
                                -- the promote after them failed)
@@ -58,10 +62,12 @@ CREATE TABLE run (
   promote_version TEXT,
   promote_at INTEGER,
   promote_reason TEXT,
-  source TEXT,                 -- where it was ingested from (folder path or URL)
-  manifest_hash TEXT NOT NULL, -- SHA-256 over the run's file names and content hashes: a second
-                               -- ingest with the same id and hash is a no-op
-  ingested_at INTEGER NOT NULL
+  source TEXT,                 -- where it was ingested from (absolute folder path or URL)
+  manifest_hash TEXT NOT NULL, -- SHA-256 over the run's sorted (file name, content hash) pairs and
+                               -- its effective metadata (not source, ingested_at, load_*): a
+                               -- second ingest with the same id and hash is a no-op; the same id
+                               -- with another hash is a conflict (the archived run is kept)
+  ingested_at INTEGER NOT NULL -- when collect stored it (honours $CCR_NOW)
 );
 CREATE INDEX run_recipe_started ON run(recipe, started);
 CREATE INDEX run_host_started ON run(host, started);
@@ -91,8 +97,9 @@ CREATE TABLE file (
   kind TEXT NOT NULL,          -- 'junit' | 'log' | 'meta' (run.json, results.json)
   name TEXT NOT NULL,          -- path relative to the run folder, e.g. junit/restore__cc-ci__test_restore.xml
   tier TEXT,                   -- for junit files: the tier (file name up to the first "__")
-  hash TEXT NOT NULL REFERENCES blob(hash),
-  size INTEGER NOT NULL,       -- raw bytes
+  hash TEXT REFERENCES blob(hash), -- the raw bytes; NULL only when the file could not be read
+                               -- at all (over its size cap, unreadable): error says why
+  size INTEGER NOT NULL,       -- raw bytes (0 when hash is NULL)
   lines INTEGER,               -- for logs: number of lines (a last line without \n counts)
   error TEXT,                  -- why the file was rejected (not well-formed, empty, ...), else NULL
   PRIMARY KEY (run_id, kind, name)

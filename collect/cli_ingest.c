@@ -1,0 +1,208 @@
+/*
+ * `ccr collect ingest RUNDIR|JUNIT.xml ... [--recipe R] [--version V] ...`:
+ * each folder is one run; the bare JUnit files given, together, are one more.
+ * Exit 0 all archived (or already), 1 some input rejected, 2 usage or store error.
+ */
+#include "collect.h"
+#include "ingest.h"
+#include "../lib/cli.h"
+#include "../lib/msg.h"
+#include "../lib/quote.h"
+#include "../lib/timeutil.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char ingest_usage[] =
+	"collect ingest RUNDIR|JUNIT.xml ... [--recipe R] [--version V] [--trigger T]\n"
+	"       [--started TIME] [--finished TIME] [--host H] [--sweep ID] [--external-id X]\n"
+	"       [--exit-code N]";
+
+/* "--name VALUE" or "--name=VALUE" at argv[*i]: 1 and *val set, 0 if another option, -1 if no value */
+static int opt(char **argv, int argc, int *i, const char *name, const char **val)
+{
+	size_t n = strlen(name);
+	const char *a = argv[*i];
+	if (strncmp(a, name, n))
+		return 0;
+	if (a[n] == '=') {
+		*val = a + n + 1;
+		return 1;
+	}
+	if (a[n])
+		return 0;
+	if (*i + 1 >= argc)
+		return -1;
+	*val = argv[++*i];
+	return 1;
+}
+
+static int parse_time_opt(const char *name, const char *v, int64_t *out)
+{
+	if (time_parse(v, out) < 0) {
+		struct buf q = BUF_INIT;
+		error("usage: %s: '%s' is not a time (ISO 8601, e.g. 2026-06-18T00:17:30Z)", name,
+		      quote_name(v, strlen(v), &q));
+		buf_release(&q);
+		return -1;
+	}
+	return 0;
+}
+
+struct tally {
+	int stored, unchanged, bad;
+};
+
+static void count(struct tally *t, const struct ingest_report *rep)
+{
+	if (rep->outcome == INGEST_STORED)
+		t->stored++;
+	else if (rep->outcome == INGEST_UNCHANGED)
+		t->unchanged++;
+	if (rep->outcome == INGEST_CONFLICT || rep->outcome == INGEST_FAILED || rep->rejected)
+		t->bad++;
+}
+
+int cmd_collect_ingest(int argc, char **argv)
+{
+	struct ingest_opts o;
+	ingest_opts_init(&o);
+	char **paths = xcalloc((size_t)argc + 1, sizeof(*paths));
+	size_t npaths = 0;
+	int only_paths = 0, rc = EXIT_OK;
+	struct store *st = NULL;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = NULL;
+		int r = 0;
+		if (only_paths || a[0] != '-' || !strcmp(a, "-")) {
+			paths[npaths++] = argv[i];
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			only_paths = 1;
+			continue;
+		}
+#define OPT(name) ((r = opt(argv, argc, &i, name, &v)) != 0)
+		if (OPT("--recipe")) {
+			o.recipe = v;
+		} else if (OPT("--version")) {
+			o.version = v;
+		} else if (OPT("--trigger")) {
+			if (v && strcmp(v, "sweep") && strcmp(v, "isolation") && strcmp(v, "testme") &&
+			    strcmp(v, "manual")) {
+				rc = usage_error("--trigger is sweep, isolation, testme or manual");
+				goto out;
+			}
+			o.trigger = v;
+		} else if (OPT("--started")) {
+			if (v && parse_time_opt("--started", v, &o.started) < 0) {
+				rc = EXIT_USAGE;
+				goto out;
+			}
+		} else if (OPT("--finished")) {
+			if (v && parse_time_opt("--finished", v, &o.finished) < 0) {
+				rc = EXIT_USAGE;
+				goto out;
+			}
+		} else if (OPT("--host")) {
+			o.host = v;
+		} else if (OPT("--sweep")) {
+			o.sweep = v;
+		} else if (OPT("--external-id")) {
+			o.external_id = v;
+		} else if (OPT("--exit-code")) {
+			char *end;
+			long n = v ? strtol(v, &end, 10) : 0;
+			if (v && (!*v || *end || n < 0 || n > 255)) {
+				rc = usage_error("--exit-code takes 0..255");
+				goto out;
+			}
+			o.exit_code = (int)n;
+		} else {
+			struct buf q = BUF_INIT;
+			error("usage: '%s': unknown option\n%s", quote_name(a, strlen(a), &q),
+			      ingest_usage);
+			buf_release(&q);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+#undef OPT
+		if (r < 0) {
+			struct buf q = BUF_INIT;
+			error("usage: %s needs a value", quote_name(a, strlen(a), &q));
+			buf_release(&q);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (!npaths) {
+		rc = usage_error(ingest_usage);
+		goto out;
+	}
+
+	st = store_open(cli.db, STORE_CREATE);
+	if (!st) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	/* folders one by one; the bare files together as one run, where the first stood */
+	char **files = xcalloc(npaths + 1, sizeof(*files));
+	size_t nfiles = 0, nruns = 0, done = 0;
+	ssize_t files_at = -1;
+	int *is_dir = xcalloc(npaths + 1, sizeof(*is_dir));
+	for (size_t i = 0; i < npaths; i++) {
+		struct stat sb;
+		if (stat(paths[i], &sb) == 0 && S_ISDIR(sb.st_mode)) {
+			is_dir[i] = 1;
+			nruns++;
+		} else {
+			if (files_at < 0) {
+				files_at = (ssize_t)i;
+				nruns++;
+			}
+			files[nfiles++] = paths[i];
+		}
+	}
+	struct tally t = {0};
+	struct buf q = BUF_INIT;
+	for (size_t i = 0; i < npaths && rc != EXIT_USAGE; i++) {
+		struct ingest_report rep;
+		int r;
+		if (is_dir[i]) {
+			progress("ingest: %zu/%zu runs: %s", done, nruns,
+				 quote_name(paths[i], strlen(paths[i]), &q));
+			r = ingest_dir(st, paths[i], &o, &rep);
+		} else if ((ssize_t)i == files_at) {
+			progress("ingest: %zu/%zu runs: %zu JUnit files", done, nruns, nfiles);
+			r = ingest_files(st, files, nfiles, &o, &rep);
+		} else {
+			continue;
+		}
+		done++;
+		if (r < 0) {
+			rc = EXIT_USAGE; /* a store error: the run was rolled back; stop */
+			break;
+		}
+		count(&t, &rep);
+	}
+	progress_done();
+	buf_release(&q);
+	free(files);
+	free(is_dir);
+	if (rc == EXIT_OK && t.stored && collect_after(st) < 0)
+		rc = EXIT_USAGE;
+	if (rc == EXIT_OK && t.bad)
+		rc = EXIT_REJECTED;
+	if (progress_enabled() && rc != EXIT_USAGE)
+		fprintf(stderr, "ccr: %d run%s archived, %d already archived%s\n", t.stored,
+			t.stored == 1 ? "" : "s", t.unchanged,
+			t.bad ? ", some input rejected (above)" : "");
+out:
+	store_close(st);
+	free(paths);
+	return rc;
+}
