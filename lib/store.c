@@ -186,6 +186,19 @@ void store_rollback_to(struct store *st, const char *name)
 	savepoint_sql(st, "RELEASE", name);
 }
 
+/* PRAGMA user_version, or -1 */
+static int user_version(struct store *st)
+{
+	sqlite3_stmt *s;
+	int v = -1;
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW)
+			v = sqlite3_column_int(s, 0);
+		sqlite3_finalize(s);
+	}
+	return v;
+}
+
 /* Applies every "-- migration N" section of the schema with N > user_version. */
 static int migrate(struct store *st, int have)
 {
@@ -206,6 +219,16 @@ static int migrate(struct store *st, int have)
 		char pragma[64];
 		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", n);
 		int rc = store_begin(st);
+		/* another collector may have migrated while this one waited for the lock */
+		int now = rc ? -1 : user_version(st);
+		if (now >= n) {
+			rc = store_commit(st);
+			free(sql);
+			if (rc)
+				return -1;
+			applied = n;
+			continue;
+		}
 		if (!rc)
 			rc = store_exec(st, sql);
 		if (!rc)
@@ -262,13 +285,7 @@ struct store *store_open(const char *path, int flags)
 		store_error(st, "cannot register the version collation");
 		goto fail;
 	}
-	sqlite3_stmt *s;
-	int have = -1;
-	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK) {
-		if (sqlite3_step(s) == SQLITE_ROW)
-			have = sqlite3_column_int(s, 0);
-		sqlite3_finalize(s);
-	}
+	int have = user_version(st);
 	if (have < 0) {
 		store_error(st, "not a ccr store");
 		goto fail;
