@@ -692,3 +692,50 @@ fail:
 	store_rollback(st);
 	return -1;
 }
+
+int derive_isolation_candidates(struct store *st, const char *sweep_id, int max, char ***recipes,
+				size_t *n)
+{
+	static const char q[] =
+		"SELECT r.recipe FROM run r"
+		" WHERE r.sweep_id = :sweep AND r.status <> 'passed'"
+		"   AND (EXISTS (SELECT 1 FROM testcase tc JOIN classification c"
+		"                 ON c.test_id = tc.test_id AND c.version = coalesce(r.version, '')"
+		"                AND c.harness_ref = coalesce(r.harness_ref, '')"
+		"                WHERE tc.run_id = r.id AND tc.status IN ('failed', 'error', 'flaky')"
+		"                  AND (c.state = 'new'"
+		"                       OR c.isolated_passes + c.isolated_failures = 0))"
+		"        OR (r.status IN ('error', 'promote_failed')"
+		"            AND NOT EXISTS (SELECT 1 FROM run o WHERE o.recipe = r.recipe"
+		"                 AND o.version IS r.version AND o.harness_ref IS r.harness_ref"
+		"                 AND o.overlap = 0)))"
+		" GROUP BY r.recipe ORDER BY r.recipe LIMIT :max";
+	char **list = xcalloc(1, sizeof(*list));
+	size_t len = 0;
+	int r;
+	sqlite3_stmt *s = store_stmt(st, q);
+	bind_text(s, ":sweep", sweep_id);
+	bind_int(s, ":max", max);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		list = xrealloc(list, (len + 2) * sizeof(*list));
+		list[len++] = xstrdup(col_text(s, 0));
+		list[len] = NULL;
+	}
+	sqlite3_reset(s);
+	if (r != SQLITE_DONE) {
+		derive_free_list(list);
+		return store_error(st, "cannot choose isolation re-runs");
+	}
+	*recipes = list;
+	*n = len;
+	return 0;
+}
+
+void derive_free_list(char **list)
+{
+	if (!list)
+		return;
+	for (char **p = list; *p; p++)
+		free(*p);
+	free(list);
+}

@@ -6,6 +6,7 @@
 #define CCR_DERIVE_H
 
 #include "../lib/buf.h"
+#include "../lib/store.h"
 
 /* the counted outcomes of one test at one set of sources (version, harness ref) */
 struct derive_counts {
@@ -33,3 +34,18 @@ void derive_evidence(struct buf *b, const struct derive_counts *c, const char *s
 		     int regression, const char *prev_version);
 
 #endif
+
+
+/*
+ * The recipes of sweep sweep_id to re-run alone (`collect sweep --rerun-isolated N`),
+ * at most max, by name: those whose run in the sweep did not pass and
+ *  - had a failing test whose state at those sources is still `new`, or whose
+ *    evidence has no run alone (isolated_passes + isolated_failures = 0); or
+ *  - errored or failed its promote (status error, promote_failed) with no run of the
+ *    recipe at those sources alone yet: whether that reproduces alone is unknown.
+ * Call after collect_after(). *recipes is a NULL-terminated array the caller frees
+ * with derive_free_list(); *n its length. 0, or -1 on a store error.
+ */
+int derive_isolation_candidates(struct store *st, const char *sweep_id, int max, char ***recipes,
+				size_t *n);
+void derive_free_list(char **list);

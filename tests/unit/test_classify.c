@@ -2,6 +2,7 @@
 #include "t.h"
 #include "../../collect/collect.h"
 #include "../../collect/derive.h"
+#include "../../lib/buf.h"
 #include "../../lib/store.h"
 
 #include <stdio.h>
@@ -500,5 +501,53 @@ TEST(classify_recounts_runs_a_new_run_overlapped)
 	struct cl_got g = cl_get(st, "o", "test_t", "1.0.0", "");
 	CHECK_INT(g.ifailures, 0);
 	CHECK(strstr(g.evidence, "with 1 run overlapping") != NULL);
+	store_close(st);
+}
+
+static const char *cl_join(char **list)
+{
+	static struct buf out;
+	buf_reset(&out);
+	for (char **p = list; *p; p++)
+		buf_addf(&out, "%s%s", out.len ? "," : "", *p);
+	return buf_str(&out);
+}
+
+TEST(classify_isolation_candidates)
+{
+	struct store *st = cl_open();
+	/* sweep s1: m new failure; mu failure already has an isolated pass; b promote
+	 * failed, never alone; ok passed; e errored, but ran alone at that version before */
+	cl_add_run(st, &(struct cl_run){"r0-mu", "mu", "1.0.0", NULL, "isolation", NULL, T0 - 9000, 0, NULL});
+	cl_add_tc(st, "r0-mu", "custom", "test_h", "passed", NULL);
+	cl_add_run(st, &(struct cl_run){"r0-e", "e", "1.0.0", NULL, "isolation", NULL, T0 - 5000, 0, NULL});
+	cl_add_tc(st, "r0-e", "install", "test_i", "passed", NULL);
+	cl_add_run(st, &(struct cl_run){"r1-m", "m", "1.0.0", NULL, NULL, "s1", T0, 3, "failed"});
+	cl_add_tc(st, "r1-m", "restore", "test_r", "failed", "relation \"ci_marker\" does not exist");
+	cl_add_run(st, &(struct cl_run){"r1-mu", "mu", "1.0.0", NULL, NULL, "s1", T0 + 1, 3, "failed"});
+	cl_add_tc(st, "r1-mu", "custom", "test_h", "failed", "handshake timed out");
+	cl_add_run(st, &(struct cl_run){"r1-b", "b", "0.3.0", NULL, NULL, "s1", T0 + 2, 3, "promote_failed"});
+	cl_add_tc(st, "r1-b", "install", "test_i", "passed", NULL);
+	cl_add_run(st, &(struct cl_run){"r1-ok", "ok", "1.0.0", NULL, NULL, "s1", T0 + 3, 3, NULL});
+	cl_add_tc(st, "r1-ok", "install", "test_i", "passed", NULL);
+	cl_add_run(st, &(struct cl_run){"r1-e", "e", "1.0.0", NULL, NULL, "s1", T0 + 4, 3, "error"});
+	CHECK_INT(collect_after(st), 0);
+	char **list;
+	size_t n;
+	CHECK_INT(derive_isolation_candidates(st, "s1", 10, &list, &n), 0);
+	CHECK_STR(cl_join(list), "b,m");
+	CHECK_INT(n, 2);
+	derive_free_list(list);
+	CHECK_INT(derive_isolation_candidates(st, "s1", 1, &list, &n), 0);
+	CHECK_STR(cl_join(list), "b");
+	derive_free_list(list);
+	/* after m's isolation re-run (failed again): deterministic, with isolated evidence */
+	cl_add_run(st, &(struct cl_run){"r2-m", "m", "1.0.0", NULL, "isolation", NULL, T0 + 9000, 0, "failed"});
+	cl_add_tc(st, "r2-m", "restore", "test_r", "failed", "relation \"ci_marker\" does not exist");
+	CHECK_INT(collect_after(st), 0);
+	CHECK_STR(cl_get(st, "m", "test_r", "1.0.0", "").state, "deterministic");
+	CHECK_INT(derive_isolation_candidates(st, "s1", 10, &list, &n), 0);
+	CHECK_STR(cl_join(list), "b");
+	derive_free_list(list);
 	store_close(st);
 }
