@@ -43,6 +43,8 @@ void state_badge_plain(struct html *h, const char *state, int load, const char *
 		html_lit(h, "\xe2\x9c\x93 fixed");	/* ✓ */
 	else if (!strcmp(state, "passing"))
 		html_lit(h, "\xe2\x9c\x93 passing");
+	else if (!strcmp(state, "incident"))
+		html_lit(h, "\xe2\x9a\xa0 incident");	/* ⚠ */
 	else
 		html_text(h, state);
 	html_lit(h, "</span>");
@@ -107,6 +109,41 @@ void state_signature_note(struct html *h, struct store *st, const char *run_id, 
 		html_lit(h, ", since ");
 		html_time(h, sqlite3_column_int64(s, 5));
 		html_lit(h, "</div>");
+	}
+	sqlite3_reset(s);
+}
+
+void state_tier_badge(struct html *h, struct store *st, const char *run_id, const char *tier)
+{
+	static const char q[] =
+		"SELECT c.state, c.load, c.evidence, it.run_id IS NOT NULL,"
+		"       (SELECT count(*) FROM testcase x WHERE x.run_id = tc.run_id AND x.tier = tc.tier"
+		"         AND x.status IN ('failed', 'error'))"
+		"  FROM testcase tc JOIN run r ON r.id = tc.run_id"
+		"  LEFT JOIN incident_testcase it ON it.run_id = tc.run_id AND it.test_id = tc.test_id"
+		"  LEFT JOIN classification c ON c.test_id = tc.test_id"
+		"   AND c.version = coalesce(r.version, '') AND c.harness_ref = coalesce(r.harness_ref, '')"
+		" WHERE tc.run_id = :run AND tc.tier = :tier AND tc.status IN ('failed', 'error')"
+		" ORDER BY it.run_id IS NOT NULL, CASE c.state WHEN 'deterministic' THEN 0 WHEN 'new' THEN 1"
+		"          WHEN 'flaky' THEN 2 + c.load ELSE 4 END, tc.seq LIMIT 1";
+	sqlite3_stmt *s = store_stmt(st, q);
+	bind_text(s, ":run", run_id);
+	bind_text(s, ":tier", tier);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		int64_t more = sqlite3_column_int64(s, 4) - 1;
+		struct buf title = BUF_INIT;
+		if (sqlite3_column_int(s, 3)) {
+			buf_adds(&title, "an infrastructure incident: most recipes of this sweep failed "
+					 "this tier alike; not counted");
+			state_badge_plain(h, "incident", 0, buf_str(&title));
+		} else if (sqlite3_column_type(s, 0) != SQLITE_NULL) {
+			buf_adds(&title, col_text(s, 2));
+			if (more > 0)
+				buf_addf(&title, " (and %lld more failing %s)", (long long)more,
+					 more == 1 ? "test" : "tests");
+			state_badge_plain(h, col_text(s, 0), sqlite3_column_int(s, 1), buf_str(&title));
+		}
+		buf_release(&title);
 	}
 	sqlite3_reset(s);
 }

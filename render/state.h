@@ -19,6 +19,12 @@ struct html;
  * version may be NULL (runs that recorded none). */
 void state_badge(struct html *h, struct store *st, int64_t test_id, const char *version);
 
+/* For a grid cell: the classification of the worst failing test of a run's tier
+ * (deterministic, then new, flaky, load flake), its evidence in the title; or
+ * "incident" when its failures belong to an infrastructure incident. Writes nothing
+ * when the tier has no classified failure. */
+void state_tier_badge(struct html *h, struct store *st, const char *run_id, const char *tier);
+
 /* The badge alone for a state ("deterministic", ...; load 1 = load flake), title = evidence
  * (may be NULL). */
 void state_badge_plain(struct html *h, const char *state, int load, const char *evidence);

@@ -205,6 +205,10 @@ int sweep_grid(struct html *h, struct render *r, const char *id)
 					html_text(h, cell_text[i]);
 					html_lit(h, "</small>");
 				}
+				if (status_is_bad(s)) {
+					html_lit(h, " ");
+					state_tier_badge(h, r->st, run, tiers[i]);
+				}
 			} else {
 				html_status(h, NULL);
 			}
