@@ -50,7 +50,11 @@ int store_exec(struct store *st, const char *sql)
 {
 	char *err = NULL;
 	if (sqlite3_exec(st->db, sql, NULL, NULL, &err) != SQLITE_OK) {
-		error("'%s': %s", st->path, err ? err : "sql error");
+		if ((sqlite3_extended_errcode(st->db) & 0xff) == SQLITE_BUSY)
+			error("'%s': store is busy (another collector holds it): %s", st->path,
+			      err ? err : "locked");
+		else
+			error("'%s': %s", st->path, err ? err : "sql error");
 		sqlite3_free(err);
 		return -1;
 	}
@@ -271,7 +275,10 @@ struct store *store_open(const char *path, int flags)
 			error("'%s': cannot open", path);
 		goto fail;
 	}
-	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
+	/* $CCR_BUSY_MS shortens the wait, so tests can see "store is busy" without 30 s */
+	const char *busy = getenv("CCR_BUSY_MS");
+	int busy_ms = busy && *busy ? atoi(busy) : STORE_BUSY_MS;
+	sqlite3_busy_timeout(st->db, busy_ms > 0 ? busy_ms : STORE_BUSY_MS);
 	sqlite3_extended_result_codes(st->db, 1);
 	if (!(flags & STORE_READONLY)) {
 		if (store_exec(st, "PRAGMA journal_mode = WAL") < 0)

@@ -70,7 +70,7 @@ int store_put_blob(struct store *st, const void *p, size_t n, char hash_out[65])
 /* Appends the raw bytes of a stored blob to out. -1 when missing or corrupt. */
 int store_get_blob(struct store *st, const char *hash, struct buf *out);
 
-/* how long a writer waits for another collector's transaction */
+/* how long a writer waits for another collector's transaction ($CCR_BUSY_MS overrides) */
 #define STORE_BUSY_MS 30000
 
 #endif

@@ -78,11 +78,11 @@ print(sum(len(set(re.findall(r"<testcase classname=\"([^\"]*)\" name=\"([^\"]*)\
 C="$T/c.db"
 (CCR_DB="$C" ccr collect ingest "$T"/s/* > /dev/null 2> "$T/err.c1"; echo $? > "$T/rc.c1") &
 p1=$!
-(CCR_DB="$C" ccr collect ingest $(cat "$T/rlist") "$T"/k/2026070[1-3]* > /dev/null 2> "$T/err.c2"; echo $? > "$T/rc.c2") &
+(CCR_DB="$C" ccr collect ingest $(cat "$T/rlist") "$T"/k/20260701T0[0-4]* > /dev/null 2> "$T/err.c2"; echo $? > "$T/rc.c2") &
 p2=$!
 wait $p1 $p2
 r1=$(cat "$T/rc.c1") r2=$(cat "$T/rc.c2")
-want=$((40 + $(ls -d "$T"/k/2026070[1-3]* | wc -l)))
+want=$((40 + $(ls -d "$T"/k/20260701T0[0-4]* | wc -l)))
 busy=$(cat "$T/err.c1" "$T/err.c2" | grep -c 'store is busy')
 other=$(cat "$T/err.c1" "$T/err.c2" | grep -v 'already archived' | grep -vc 'store is busy')
 if [ "$other" = 0 ] && { [ "$r1$r2" = 00 ] || [ "$busy" -gt 0 ]; } && r=$(sound "$C" "$want"); then
@@ -90,3 +90,23 @@ if [ "$other" = 0 ] && { [ "$r1$r2" = 00 ] || [ "$busy" -gt 0 ]; } && r=$(sound 
 else
 	fail two_collectors_at_once "rc=$r1/$r2 busy=$busy other=$other $r $(head -c 300 "$T/err.c1" "$T/err.c2")"
 fi
+
+# ---- a store held by another writer longer than the wait: "store is busy", exit 2, nothing half done
+n0=$(db "$C" 'SELECT count(*) FROM run')
+late=$(ls -d "$T"/k/20260701T2* | head -1)
+r=$(python3 -c '
+import os, sqlite3, subprocess, sys
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN IMMEDIATE")
+c.execute("INSERT INTO sweep(id) VALUES (?)", ("held",))
+env = dict(os.environ, CCR_BUSY_MS="300", CCR_DB=sys.argv[1])
+p = subprocess.run(sys.argv[2:], env=env, capture_output=True, text=True)
+c.execute("ROLLBACK")
+print(p.returncode, p.stderr.strip())' "$C" $CCR_WRAP "$CCR_BUILD/ccr" collect ingest "$late" 2>&1)
+n1=$(db "$C" 'SELECT count(*) FROM run')
+case $r in
+"2 ccr: '$C': store is busy (another collector holds it):"*) [ "$n0" = "$n1" ] && ok store_busy_said_clearly || fail store_busy_said_clearly "runs $n0 -> $n1" ;;
+*) fail store_busy_said_clearly "$r" ;;
+esac
+CCR_DB="$C" ccr collect ingest "$late" 2> "$T/err"
+[ $? -eq 0 ] && r=$(sound "$C" $((n0 + 1))) && ok store_free_again || fail store_free_again "$r $(cat "$T/err")"
