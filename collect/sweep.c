@@ -33,19 +33,19 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SWEEP_DEFAULT_JOBS 4	  /* several deploys at once, as the nightly sweep runs them */
-#define SWEEP_MAX_JOBS 64	  /* more parallel deploys than this would swamp any node */
+#define SWEEP_DEFAULT_JOBS 4	   /* several deploys at once, as the nightly sweep runs them */
+#define SWEEP_MAX_JOBS 64	   /* more parallel deploys than this would swamp any node */
 #define SWEEP_DEFAULT_TIMEOUT 3600 /* a real harness run takes 10-50 minutes */
-#define SWEEP_KILL_GRACE_SECS 10  /* after SIGTERM, time to tear down before SIGKILL */
-#define SWEEP_MAX_RECIPES 10000	  /* a longer list is a mistake (a wrong @FILE) */
+#define SWEEP_KILL_GRACE_SECS 10   /* after SIGTERM, time to tear down before SIGKILL */
+#define SWEEP_MAX_RECIPES 10000	   /* a longer list is a mistake (a wrong @FILE) */
 #define SWEEP_RECIPES_FILE_MAX (4 << 20) /* @FILE: one name a line; 4 MiB is far beyond that */
-#define SWEEP_DIR_TRIES 100	  /* RUN folder name suffixes -2, -3 ... when one exists */
-#define SWEEP_REAP_WAIT_MS 2000	  /* after SIGKILL: how long to wait for a group to be gone */
-#define EXIT_TIMEOUT 124	  /* exit_code of a run killed at its time limit, as timeout(1) */
+#define SWEEP_DIR_TRIES 100		 /* RUN folder name suffixes -2, -3 ... when one exists */
+#define SWEEP_REAP_WAIT_MS 2000 /* after SIGKILL: how long to wait for a group to be gone */
+#define EXIT_TIMEOUT 124	/* exit_code of a run killed at its time limit, as timeout(1) */
 
 static const char sweep_usage[] =
-	"collect sweep --harness CMD --recipes LIST|@FILE [--jobs N] [--timeout SECS]\n"
-	"       [--trigger sweep|isolation|testme|manual] [--runs DIR] [--sweep ID]";
+    "collect sweep --harness CMD --recipes LIST|@FILE [--jobs N] [--timeout SECS]\n"
+    "       [--trigger sweep|isolation|testme|manual] [--runs DIR] [--sweep ID]";
 
 /* ---- clock ---- */
 
@@ -73,7 +73,7 @@ int64_t sweep_clock(void)
 
 static int sig_pipe[2] = {-1, -1};
 static volatile sig_atomic_t sig_stop;	/* first SIGINT/SIGTERM */
-static volatile sig_atomic_t sig_again;	/* a second one: kill at once */
+static volatile sig_atomic_t sig_again; /* a second one: kill at once */
 
 static void on_signal(int sig)
 {
@@ -130,11 +130,11 @@ enum { WHY_RUNNING, WHY_TIMEOUT, WHY_STOP };
 
 struct job {
 	const char *recipe;
-	char *dir;		/* run folder, absolute */
-	pid_t pid;		/* also the process group id; 0 = free slot */
-	int64_t started;	/* sweep clock */
-	double t0;		/* monotonic start */
-	double kill_at;		/* monotonic time of the SIGKILL after a SIGTERM; 0 = none */
+	char *dir;	 /* run folder, absolute */
+	pid_t pid;	 /* also the process group id; 0 = free slot */
+	int64_t started; /* sweep clock */
+	double t0;	 /* monotonic start */
+	double kill_at;	 /* monotonic time of the SIGKILL after a SIGTERM; 0 = none */
 	int why;
 	int has_load;
 	double load_start;
@@ -151,7 +151,8 @@ static int read_load(double *out)
 }
 
 /* appends one line of ccr's own to the run's harness.log */
-static void log_note(const struct job *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void log_note(const struct job *j, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 static void log_note(const struct job *j, const char *fmt, ...)
 {
 	struct buf path = BUF_INIT;
@@ -195,7 +196,8 @@ static char *make_run_dir(const char *runs, const char *recipe, int64_t started)
 			b.len = n;
 			b.data[n] = '\0';
 			if (rc) {
-				error("'%s': cannot make junit/ and logs/: %s", buf_str(&b), strerror(errno));
+				error("'%s': cannot make junit/ and logs/: %s", buf_str(&b),
+				      strerror(errno));
 				buf_release(&b);
 				return NULL;
 			}
@@ -395,7 +397,8 @@ static void job_finish(struct sweep_state *s, struct job *j, int ws)
 	j->pid = 0;
 
 	if (j->why == WHY_STOP) {
-		log_note(j, "stopped: ccr was interrupted (signal %d); run not archived", (int)sig_stop);
+		log_note(j, "stopped: ccr was interrupted (signal %d); run not archived",
+			 (int)sig_stop);
 		t->stopped++;
 		goto out;
 	}
@@ -423,17 +426,17 @@ static void job_finish(struct sweep_state *s, struct job *j, int ws)
 		goto out; /* a store error: nothing more is written */
 
 	struct ingest_opts o = {
-		.recipe = j->recipe,
-		.trigger = c->trigger,
-		.host = c->host,
-		.sweep = c->sweep_id,
-		.source = j->dir,
-		.started = j->started,
-		.finished = finished,
-		.exit_code = exit_code,
-		.has_load = has_load,
-		.load_start = j->load_start,
-		.load_end = load_end,
+	    .recipe = j->recipe,
+	    .trigger = c->trigger,
+	    .host = c->host,
+	    .sweep = c->sweep_id,
+	    .source = j->dir,
+	    .started = j->started,
+	    .finished = finished,
+	    .exit_code = exit_code,
+	    .has_load = has_load,
+	    .load_start = j->load_start,
+	    .load_end = load_end,
 	};
 	struct ingest_report rep;
 	memset(&rep, 0, sizeof(rep));
@@ -442,15 +445,21 @@ static void job_finish(struct sweep_state *s, struct job *j, int ws)
 		goto out;
 	}
 	switch (rep.outcome) {
-	case INGEST_STORED: t->stored++; break;
-	case INGEST_UNCHANGED: t->unchanged++; break;
+	case INGEST_STORED:
+		t->stored++;
+		break;
+	case INGEST_UNCHANGED:
+		t->unchanged++;
+		break;
 	case INGEST_CONFLICT:
-	case INGEST_FAILED: t->rejected++; break;
+	case INGEST_FAILED:
+		t->rejected++;
+		break;
 	}
 	if (rep.outcome != INGEST_FAILED && rep.outcome != INGEST_CONFLICT && rep.rejected)
 		t->rejected++;
 	info("'%s': exit %d after %.0f s; %s %s", j->recipe, exit_code, secs,
-	     rep.outcome == INGEST_STORED	 ? "stored"
+	     rep.outcome == INGEST_STORED      ? "stored"
 	     : rep.outcome == INGEST_UNCHANGED ? "unchanged"
 					       : "not stored",
 	     rep.run_id);
@@ -466,8 +475,8 @@ static void show_progress(const struct sweep_state *s, const struct job *jobs, d
 	struct buf b = BUF_INIT;
 	b.max = 200; /* one terminal line */
 	int el = (int)(mono() - t0);
-	buf_addf(&b, "%s: %d/%d done, %d failed, %d:%02d", s->cfg->trigger, s->t->done,
-		 s->t->total, s->t->failed, el / 60, el % 60);
+	buf_addf(&b, "%s: %d/%d done, %d failed, %d:%02d", s->cfg->trigger, s->t->done, s->t->total,
+		 s->t->failed, el / 60, el % 60);
 	const char *sep = "; running: ";
 	for (int i = 0; i < s->cfg->jobs; i++) {
 		if (!jobs[i].pid)
@@ -520,7 +529,7 @@ int sweep_run(struct store *st, const struct sweep_cfg *cfg, char *const *recipe
 			struct job *j = &jobs[i];
 			if (!j->pid)
 				continue;
-			double d = j->kill_at     ? j->kill_at
+			double d = j->kill_at	  ? j->kill_at
 				   : cfg->timeout ? j->t0 + cfg->timeout
 						  : -1;
 			if (d >= 0 && (wake < 0 || d < wake))
@@ -680,9 +689,9 @@ static int check_harness(const char *cmd)
 	    p[len] == '$' || p[len] == '`')
 		return 0; /* a shell word we cannot judge: the shell will say */
 	char *path = xstrndup(p, len);
-	int rc = access(path, X_OK) ? error("'%s': harness not found or not executable: %s", path,
-					    strerror(errno))
-				    : 0;
+	int rc = access(path, X_OK)
+		     ? error("'%s': harness not found or not executable: %s", path, strerror(errno))
+		     : 0;
 	free(path);
 	return rc;
 }
@@ -697,7 +706,7 @@ int cmd_collect_sweep(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = NULL;
 		static const char *const opts[] = {"--harness", "--recipes", "--jobs", "--timeout",
-						   "--trigger", "--runs", "--sweep"};
+						   "--trigger", "--runs",    "--sweep"};
 		size_t k;
 		for (k = 0; k < sizeof(opts) / sizeof(opts[0]); k++) {
 			size_t l = strlen(opts[k]);
@@ -718,8 +727,12 @@ int cmd_collect_sweep(int argc, char **argv)
 			return usage_error(sweep_usage);
 		}
 		switch (k) {
-		case 0: harness = v; break;
-		case 1: recipes_arg = v; break;
+		case 0:
+			harness = v;
+			break;
+		case 1:
+			recipes_arg = v;
+			break;
 		case 2:
 			if (parse_int("--jobs", v, 1, SWEEP_MAX_JOBS, &jobs))
 				return EXIT_USAGE;
@@ -728,9 +741,15 @@ int cmd_collect_sweep(int argc, char **argv)
 			if (parse_int("--timeout", v, 0, 7 * 86400, &timeout))
 				return EXIT_USAGE;
 			break;
-		case 4: trigger = v; break;
-		case 5: runs = v; break;
-		case 6: sweep_id = v; break;
+		case 4:
+			trigger = v;
+			break;
+		case 5:
+			runs = v;
+			break;
+		case 6:
+			sweep_id = v;
+			break;
 		}
 	}
 	if (!harness || !*harness || !recipes_arg)
@@ -811,7 +830,8 @@ int cmd_collect_sweep(int argc, char **argv)
 		      cli.db, t.stored + t.unchanged, t.stopped, t.not_started);
 	else if (progress_enabled() || verbosity > 0) {
 		int el = (int)(mono() - t0);
-		fprintf(stderr, "ccr: %s%s%s: %d runs, %d failed, %d timed out, %d stored in %d:%02d\n",
+		fprintf(stderr,
+			"ccr: %s%s%s: %d runs, %d failed, %d timed out, %d stored in %d:%02d\n",
 			trigger, id ? " " : "", id ? id : "", t.done, t.failed, t.timed_out,
 			t.stored, el / 60, el % 60);
 	}

@@ -18,28 +18,28 @@
 #define SWEEP_RECIPE_MAX 200
 
 struct sweep_cfg {
-	const char *harness;	/* shell command, run as /bin/sh -c HARNESS */
-	const char *runs_dir;	/* absolute path; run folders are made inside */
-	const char *trigger;	/* sweep | isolation | testme | manual */
-	const char *sweep_id;	/* the sweep's id (trigger sweep), else NULL */
-	const char *host;	/* this node's name, recorded on every run */
-	int jobs;		/* at most this many harnesses at once (>= 1) */
-	int timeout;		/* seconds per run; 0 = no limit */
+	const char *harness;  /* shell command, run as /bin/sh -c HARNESS */
+	const char *runs_dir; /* absolute path; run folders are made inside */
+	const char *trigger;  /* sweep | isolation | testme | manual */
+	const char *sweep_id; /* the sweep's id (trigger sweep), else NULL */
+	const char *host;     /* this node's name, recorded on every run */
+	int jobs;	      /* at most this many harnesses at once (>= 1) */
+	int timeout;	      /* seconds per run; 0 = no limit */
 };
 
 struct sweep_tally {
-	int total;		/* recipes asked for */
-	int done;		/* harnesses that finished (whatever their exit) */
-	int failed;		/* of those: exit status not 0 */
-	int timed_out;		/* of those: killed at the time limit (exit_code 124) */
-	int stored;		/* runs ingested as new */
-	int unchanged;		/* runs already in the store */
-	int rejected;		/* runs or files ingest rejected (each named on stderr) */
-	int not_found;		/* harness could not be run (exit 126/127, left nothing) */
-	int stopped;		/* harnesses stopped by a signal to ccr, not ingested */
-	int not_started;	/* recipes never started because the sweep stopped */
-	int stop_signal;	/* SIGINT/SIGTERM that stopped the sweep, else 0 */
-	int store_failed;	/* a store error stopped the sweep */
+	int total;	  /* recipes asked for */
+	int done;	  /* harnesses that finished (whatever their exit) */
+	int failed;	  /* of those: exit status not 0 */
+	int timed_out;	  /* of those: killed at the time limit (exit_code 124) */
+	int stored;	  /* runs ingested as new */
+	int unchanged;	  /* runs already in the store */
+	int rejected;	  /* runs or files ingest rejected (each named on stderr) */
+	int not_found;	  /* harness could not be run (exit 126/127, left nothing) */
+	int stopped;	  /* harnesses stopped by a signal to ccr, not ingested */
+	int not_started;  /* recipes never started because the sweep stopped */
+	int stop_signal;  /* SIGINT/SIGTERM that stopped the sweep, else 0 */
+	int store_failed; /* a store error stopped the sweep */
 };
 
 /* Runs cfg->harness for each of the n recipes and ingests each run folder.

@@ -38,10 +38,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define DEMO_FIRST_DATE "2026-05-22"	/* night 0; night 27 is 2026-06-18 */
-#define DEMO_NIGHTS 28			/* four weeks: enough history to browse */
-#define DEMO_LANES 4			/* the demo sweeps with --jobs 4 */
-#define DEMO_HOST "cc-ci"		/* every simulated run is on one node */
+#define DEMO_FIRST_DATE "2026-05-22" /* night 0; night 27 is 2026-06-18 */
+#define DEMO_NIGHTS 28		     /* four weeks: enough history to browse */
+#define DEMO_LANES 4		     /* the demo sweeps with --jobs 4 */
+#define DEMO_HOST "cc-ci"	     /* every simulated run is on one node */
 #define DEMO_DOMAIN "ci.commoninternet.net"
 #define HARNESS_REF "9c4d2e7a1b83f5061d2c4e8a7b9f0d13c5e6a2b4"
 #define SWEEP_START_SECS (15 * 60)	/* sweeps start 00:15Z */
@@ -54,99 +54,172 @@ static const char *const tier_names[NTIERS] = {"install", "upgrade", "backup", "
 
 enum shape {
 	HEALTHY,
-	RESTORE_DEFECT,	/* mattermost-lts: deterministic restore failure at one tag, fixed by the next */
+	RESTORE_DEFECT, /* mattermost-lts: deterministic restore failure at one tag, fixed by the
+			   next */
 	LOAD_FLAKE,	/* mumble: handshake fails under a concurrent sweep, passes alone */
 	STALE_TEST,	/* discourse: two upgrade tests assert an unreleased migration */
 	PROMOTE_FAILS,	/* bluesky-pds: green, then the promote's health check sees status 0 */
-	ADVANCE_CRASH,	/* gitea: green cold run, the advance crash-loops; one night the harness crashes */
+	ADVANCE_CRASH,	/* gitea: green cold run, the advance crash-loops; one night the harness
+			   crashes */
 	NOT_ENROLLED,	/* keycloak: no canonical (its warm domain is the live OIDC provider) */
 	NEW_FAILURE,	/* hedgedoc: the last night's new tag breaks one test: "new" */
 };
 
 struct tagspan {
-	int from;	/* first night with this tag as latest */
+	int from; /* first night with this tag as latest */
 	const char *tag;
 };
 
 struct recipe {
 	const char *name;
 	enum shape shape;
-	struct tagspan tags[4];	/* ascending `from`; ends at tag NULL */
+	struct tagspan tags[4]; /* ascending `from`; ends at tag NULL */
 	unsigned na;		/* bit (1 << tier) per expected-NA tier */
 	const char *services;	/* compose services, for the log */
 	int port;		/* the app's port behind the proxy */
 	const char *custom_module;
-	const char *custom[8];	/* the custom tier's tests; NULL-terminated */
+	const char *custom[8]; /* the custom tier's tests; NULL-terminated */
 };
 
 /* Order matters: recipe i runs in lane i % DEMO_LANES of a sweep. */
 static const struct recipe recipes[] = {
-	{"mattermost-lts", RESTORE_DEFECT,
-	 {{0, "2.1.8+10.11.14"}, {6, "2.1.9+10.11.15"}, {22, "2.1.10+10.11.16"}},
-	 0, "app postgres", 8065, "custom.test_messaging",
-	 {"test_create_team", "test_post_message", "test_websocket_events", "test_file_upload",
-	  "test_webhook_delivery"}},
-	{"mumble", LOAD_FLAKE, {{0, "0.9.3+v1.5.735-1"}, {9, "1.0.0+v1.6.870-0"}}, 0,
-	 "app web", 64738, "custom.test_protocol_handshake",
-	 {"test_handshake_completes_with_channel_presence", "test_server_version_banner",
-	  "test_web_client_served", "test_channel_tree_listed"}},
-	{"discourse", STALE_TEST, {{0, "0.8.0+3.4.7"}, {11, "0.8.1+3.5.0"}}, 0,
-	 "app db redis sidekiq", 3000, "custom.test_forum",
-	 {"test_srv_status_ok", "test_create_topic", "test_sidekiq_processes_jobs",
-	  "test_email_digest_queued"}},
-	{"bluesky-pds", PROMOTE_FAILS, {{0, "0.2.4+v0.4.182"}, {7, "0.3.0+v0.4.219"}},
-	 1u << T_UPGRADE, "app caddy", 3000, "custom.test_xrpc",
-	 {"test_xrpc_health", "test_create_account", "test_describe_server",
-	  "test_tls_check_endpoint"}},
-	{"gitea", ADVANCE_CRASH, {{0, "3.5.3+1.23.8"}, {15, "3.6.0+1.24.2"}}, 0, "app db", 3000,
-	 "custom.test_git",
-	 {"test_push_over_https", "test_clone_over_ssh", "test_api_version", "test_lfs_upload",
-	  "test_webhook_fires"}},
-	{"keycloak", NOT_ENROLLED, {{0, "10.3.1+26.2.5"}}, 0, "app db", 8080, "custom.test_oidc",
-	 {"test_realm_master_served", "test_oidc_discovery", "test_admin_token"}},
-	{"immich", HEALTHY, {{0, "1.5.0+v1.132.3"}, {13, "1.6.0+v1.135.3"}}, 0,
-	 "app machine-learning database redis", 2283, "custom.test_photos",
-	 {"test_upload_asset", "test_thumbnail_generated", "test_server_ping",
-	  "test_smart_search_model_loaded"}},
-	{"custom-html", HEALTHY, {{0, "1.12.0+1.29.0"}, {8, "1.13.0+1.31.1"}}, 0, "app", 80,
-	 "custom.test_static", {"test_index_served", "test_gzip_enabled", "test_cache_headers"}},
-	{"nextcloud", HEALTHY, {{0, "8.0.1+31.0.6"}, {18, "8.1.0+31.0.7"}}, 0,
-	 "app db redis cron", 80, "custom.test_files",
-	 {"test_webdav_upload", "test_cron_job_ran", "test_occ_status", "test_smtp_delivery",
-	  "test_preview_generated", "test_app_store_reachable"}},
-	{"wordpress", HEALTHY, {{0, "2.6.0+6.8.1"}}, 0, "app db", 80, "custom.test_site",
-	 {"test_front_page", "test_wp_cron", "test_plugin_api_rate_limit", "test_media_upload"}},
-	{"hedgedoc", NEW_FAILURE, {{0, "2.1.0+1.10.3"}, {27, "2.2.0+1.10.4"}}, 0, "app db", 3000,
-	 "custom.test_notes",
-	 {"test_create_note", "test_image_upload_roundtrip", "test_realtime_edit",
-	  "test_smtp_delivery"}},
-	{"matrix-synapse", HEALTHY, {{0, "5.2.0+v1.130.0"}}, 0, "app db", 8008,
-	 "custom.test_matrix",
-	 {"test_register_user", "test_send_message", "test_federation_version",
-	  "test_media_repo"}},
-	{"drone", HEALTHY, {{0, "1.13.0-rootless_3"}, {20, "1.14.1-rootless_1"}}, 1u << T_CUSTOM,
-	 "app runner", 80, "custom.test_ci", {NULL}},
+    {"mattermost-lts",
+     RESTORE_DEFECT,
+     {{0, "2.1.8+10.11.14"}, {6, "2.1.9+10.11.15"}, {22, "2.1.10+10.11.16"}},
+     0,
+     "app postgres",
+     8065,
+     "custom.test_messaging",
+     {"test_create_team", "test_post_message", "test_websocket_events", "test_file_upload",
+      "test_webhook_delivery"}},
+    {"mumble",
+     LOAD_FLAKE,
+     {{0, "0.9.3+v1.5.735-1"}, {9, "1.0.0+v1.6.870-0"}},
+     0,
+     "app web",
+     64738,
+     "custom.test_protocol_handshake",
+     {"test_handshake_completes_with_channel_presence", "test_server_version_banner",
+      "test_web_client_served", "test_channel_tree_listed"}},
+    {"discourse",
+     STALE_TEST,
+     {{0, "0.8.0+3.4.7"}, {11, "0.8.1+3.5.0"}},
+     0,
+     "app db redis sidekiq",
+     3000,
+     "custom.test_forum",
+     {"test_srv_status_ok", "test_create_topic", "test_sidekiq_processes_jobs",
+      "test_email_digest_queued"}},
+    {"bluesky-pds",
+     PROMOTE_FAILS,
+     {{0, "0.2.4+v0.4.182"}, {7, "0.3.0+v0.4.219"}},
+     1u << T_UPGRADE,
+     "app caddy",
+     3000,
+     "custom.test_xrpc",
+     {"test_xrpc_health", "test_create_account", "test_describe_server",
+      "test_tls_check_endpoint"}},
+    {"gitea",
+     ADVANCE_CRASH,
+     {{0, "3.5.3+1.23.8"}, {15, "3.6.0+1.24.2"}},
+     0,
+     "app db",
+     3000,
+     "custom.test_git",
+     {"test_push_over_https", "test_clone_over_ssh", "test_api_version", "test_lfs_upload",
+      "test_webhook_fires"}},
+    {"keycloak",
+     NOT_ENROLLED,
+     {{0, "10.3.1+26.2.5"}},
+     0,
+     "app db",
+     8080,
+     "custom.test_oidc",
+     {"test_realm_master_served", "test_oidc_discovery", "test_admin_token"}},
+    {"immich",
+     HEALTHY,
+     {{0, "1.5.0+v1.132.3"}, {13, "1.6.0+v1.135.3"}},
+     0,
+     "app machine-learning database redis",
+     2283,
+     "custom.test_photos",
+     {"test_upload_asset", "test_thumbnail_generated", "test_server_ping",
+      "test_smart_search_model_loaded"}},
+    {"custom-html",
+     HEALTHY,
+     {{0, "1.12.0+1.29.0"}, {8, "1.13.0+1.31.1"}},
+     0,
+     "app",
+     80,
+     "custom.test_static",
+     {"test_index_served", "test_gzip_enabled", "test_cache_headers"}},
+    {"nextcloud",
+     HEALTHY,
+     {{0, "8.0.1+31.0.6"}, {18, "8.1.0+31.0.7"}},
+     0,
+     "app db redis cron",
+     80,
+     "custom.test_files",
+     {"test_webdav_upload", "test_cron_job_ran", "test_occ_status", "test_smtp_delivery",
+      "test_preview_generated", "test_app_store_reachable"}},
+    {"wordpress",
+     HEALTHY,
+     {{0, "2.6.0+6.8.1"}},
+     0,
+     "app db",
+     80,
+     "custom.test_site",
+     {"test_front_page", "test_wp_cron", "test_plugin_api_rate_limit", "test_media_upload"}},
+    {"hedgedoc",
+     NEW_FAILURE,
+     {{0, "2.1.0+1.10.3"}, {27, "2.2.0+1.10.4"}},
+     0,
+     "app db",
+     3000,
+     "custom.test_notes",
+     {"test_create_note", "test_image_upload_roundtrip", "test_realtime_edit",
+      "test_smtp_delivery"}},
+    {"matrix-synapse",
+     HEALTHY,
+     {{0, "5.2.0+v1.130.0"}},
+     0,
+     "app db",
+     8008,
+     "custom.test_matrix",
+     {"test_register_user", "test_send_message", "test_federation_version", "test_media_repo"}},
+    {"drone",
+     HEALTHY,
+     {{0, "1.13.0-rootless_3"}, {20, "1.14.1-rootless_1"}},
+     1u << T_CUSTOM,
+     "app runner",
+     80,
+     "custom.test_ci",
+     {NULL}},
 };
 #define NRECIPES (sizeof(recipes) / sizeof(recipes[0]))
 
 /* a recipe the demo does not know (the end-to-end tests' own lists): healthy */
-static const struct recipe generic = {
-	"", HEALTHY, {{0, "1.0.0+1.0.0"}}, 0, "app", 80, "custom.test_app",
-	{"test_home_page", "test_api_ping", "test_static_assets"}};
+static const struct recipe generic = {"",
+				      HEALTHY,
+				      {{0, "1.0.0+1.0.0"}},
+				      0,
+				      "app",
+				      80,
+				      "custom.test_app",
+				      {"test_home_page", "test_api_ping", "test_static_assets"}};
 
 static const char *const std_tests[NTIERS][8] = {
-	{"test_deploy_converges", "test_https_serves_200", "test_all_services_running",
-	 "test_version_label_matches_tag", "test_no_restart_loops", "test_secrets_generated",
-	 "test_healthcheck_passes", "test_admin_login"},
-	{"test_upgrade_from_previous_tag", "test_services_converge_after_upgrade",
-	 "test_data_survives_upgrade", "test_version_label_after_upgrade",
-	 "test_no_restart_loops_after_upgrade"},
-	{"test_backup_completes", "test_backup_snapshot_listed", "test_backup_contains_volumes",
-	 "test_backup_hooks_ran", "test_backup_size_nonzero"},
-	{"test_restore_completes", "test_restore_returns_state",
-	 "test_services_healthy_after_restore", "test_restore_idempotent",
-	 "test_https_after_restore"},
-	{NULL},
+    {"test_deploy_converges", "test_https_serves_200", "test_all_services_running",
+     "test_version_label_matches_tag", "test_no_restart_loops", "test_secrets_generated",
+     "test_healthcheck_passes", "test_admin_login"},
+    {"test_upgrade_from_previous_tag", "test_services_converge_after_upgrade",
+     "test_data_survives_upgrade", "test_version_label_after_upgrade",
+     "test_no_restart_loops_after_upgrade"},
+    {"test_backup_completes", "test_backup_snapshot_listed", "test_backup_contains_volumes",
+     "test_backup_hooks_ran", "test_backup_size_nonzero"},
+    {"test_restore_completes", "test_restore_returns_state", "test_services_healthy_after_restore",
+     "test_restore_idempotent", "test_https_after_restore"},
+    {NULL},
 };
 
 /* ---- determinism: every choice is a hash of the seed and what it is about ---- */
@@ -269,9 +342,8 @@ static const char *canonical_before(const struct recipe *r, int night, int isola
 			const char *tag = tag_at(r, m);
 			int ok = green(r, m, iso);
 			if (iso) {
-				int swept = green(r, m, 0) &&
-					    (!promote_failure(r, m, canon) ||
-					     (canon && !strcmp(canon, tag)));
+				int swept = green(r, m, 0) && (!promote_failure(r, m, canon) ||
+							       (canon && !strcmp(canon, tag)));
 				if (!isolation_night(m) || swept)
 					continue;
 			}
@@ -285,34 +357,34 @@ static const char *canonical_before(const struct recipe *r, int night, int isola
 /* ---- one run, planned in full before anything is written ---- */
 
 struct tcase {
-	const char *module;	/* "test_restore", "custom.test_protocol_handshake" */
+	const char *module; /* "test_restore", "custom.test_protocol_handshake" */
 	const char *name;
-	char status;		/* 'p' passed, 'f' failed, 's' skipped, 'x' xfail */
+	char status; /* 'p' passed, 'f' failed, 's' skipped, 'x' xfail */
 	int ms;
 };
 
 struct tier_plan {
-	int na;			/* expected-NA: no JUnit */
-	int ran;		/* reached before a crash */
+	int na;	 /* expected-NA: no JUnit */
+	int ran; /* reached before a crash */
 	struct tcase cases[MAX_TESTS];
 	int n;
-	int64_t start;		/* seconds */
-	int secs;		/* tier length including pytest start-up */
+	int64_t start; /* seconds */
+	int secs;      /* tier length including pytest start-up */
 };
 
 struct plan {
 	const struct recipe *r;
-	const char *name;	/* the recipe name (generic: CCR_RECIPE) */
+	const char *name; /* the recipe name (generic: CCR_RECIPE) */
 	int night, isolated;
 	const char *tag;
 	char ref[41];
 	int64_t started, finished;
-	int deploy_secs;	/* deploy before the first tier */
+	int deploy_secs; /* deploy before the first tier */
 	struct tier_plan tiers[NTIERS];
 	int crashed;
-	int failed;		/* testcases failed */
-	const char *canonical;	/* before this run */
-	const char *promote;	/* promoted | advanced | failed | skipped | NULL */
+	int failed;	       /* testcases failed */
+	const char *canonical; /* before this run */
+	const char *promote;   /* promoted | advanced | failed | skipped | NULL */
 	const char *promote_reason;
 	int64_t promote_at;
 	int exit_code;
@@ -359,15 +431,16 @@ static void plan_tiers(struct plan *p)
 		int n = 3 + (int)(h(0, p->name, tier_names[t]) % (uint64_t)(max - 2));
 		if (n > max)
 			n = max;
-		const char *module = t == T_INSTALL	? "test_install"
-				     : t == T_UPGRADE	? "test_upgrade"
-				     : t == T_BACKUP	? "test_backup"
-							: "test_restore";
+		const char *module = t == T_INSTALL   ? "test_install"
+				     : t == T_UPGRADE ? "test_upgrade"
+				     : t == T_BACKUP  ? "test_backup"
+						      : "test_restore";
 		for (int i = 0; i < n; i++)
 			add_case(tp, p, module, std_tests[t][i], t);
 		/* the overlay tests for the official-image PR exist from the 0.8.1 tag on */
 		if (r->shape == STALE_TEST && t == T_UPGRADE && !strcmp(p->tag, "0.8.1+3.5.0")) {
-			add_case(tp, p, module, "test_head_runs_official_image_not_bitnamilegacy", t);
+			add_case(tp, p, module, "test_head_runs_official_image_not_bitnamilegacy",
+				 t);
 			add_case(tp, p, module, "test_sidekiq_service_dropped_by_head", t);
 		}
 	}
@@ -389,8 +462,8 @@ static void plan_times(struct plan *p, int64_t start)
 			ms += tp->cases[k].ms;
 		/* upgrade and restore redeploy before their tests */
 		int extra = i == T_UPGRADE || i == T_RESTORE
-				    ? pick(p->night, p->name, tier_names[i], 90, 300)
-				    : pick(p->night, p->name, tier_names[i], 3, 12);
+				? pick(p->night, p->name, tier_names[i], 90, 300)
+				: pick(p->night, p->name, tier_names[i], 3, 12);
 		tp->secs = (int)(ms / 1000) + extra;
 		t += tp->secs;
 	}
@@ -479,8 +552,9 @@ static void plan_full(struct plan *p, const struct recipe *r, const char *name, 
 		const char *why = promote_failure(r, night, p->canonical);
 		if (r->shape == NOT_ENROLLED) {
 			p->promote = "skipped";
-			p->promote_reason = "not enrolled for canonicals: warm-keycloak." DEMO_DOMAIN
-					    " is the live OIDC provider";
+			p->promote_reason =
+			    "not enrolled for canonicals: warm-keycloak." DEMO_DOMAIN
+			    " is the live OIDC provider";
 		} else if (why) {
 			p->promote = "failed";
 			p->promote_reason = why;
@@ -499,12 +573,23 @@ static void xml_escape(struct buf *b, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
-		case '&': buf_adds(b, "&amp;"); break;
-		case '<': buf_adds(b, "&lt;"); break;
-		case '>': buf_adds(b, "&gt;"); break;
-		case '"': buf_adds(b, "&quot;"); break;
-		case '\n': buf_adds(b, "&#10;"); break;
-		default: buf_addc(b, *s);
+		case '&':
+			buf_adds(b, "&amp;");
+			break;
+		case '<':
+			buf_adds(b, "&lt;");
+			break;
+		case '>':
+			buf_adds(b, "&gt;");
+			break;
+		case '"':
+			buf_adds(b, "&quot;");
+			break;
+		case '\n':
+			buf_adds(b, "&#10;");
+			break;
+		default:
+			buf_addc(b, *s);
 		}
 	}
 }
@@ -514,10 +599,17 @@ static void xml_text(struct buf *b, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
-		case '&': buf_adds(b, "&amp;"); break;
-		case '<': buf_adds(b, "&lt;"); break;
-		case '>': buf_adds(b, "&gt;"); break;
-		default: buf_addc(b, *s);
+		case '&':
+			buf_adds(b, "&amp;");
+			break;
+		case '<':
+			buf_adds(b, "&lt;");
+			break;
+		case '>':
+			buf_adds(b, "&gt;");
+			break;
+		default:
+			buf_addc(b, *s);
 		}
 	}
 }
@@ -540,65 +632,78 @@ static void failure_text(const struct plan *p, const struct tcase *c, struct buf
 		if (*s == '.' && strcmp(s, ".py"))
 			*s = '/';
 	if (!strcmp(c->name, "test_restore_returns_state")) {
-		buf_adds(msg, "psycopg2.errors.UndefinedTable: relation \"ci_marker\" does not exist\n"
-			      "LINE 1: SELECT value FROM ci_marker WHERE id = 1\n"
-			      "                          ^");
-		buf_addf(tb,
-			 "app = <App %s ccci-%s-%04llx.%s>\n\n"
-			 "    def test_restore_returns_state(app):\n"
-			 "        \"\"\"the marker seeded before the backup is back after the restore\"\"\"\n"
-			 "        with app.psql(\"postgres\") as db:\n"
-			 ">           rows = db.query(\"SELECT value FROM ci_marker WHERE id = 1\")\n\n"
-			 "%s:48: \n"
-			 "_ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _\n"
-			 "tests/harness/db.py:131: in query\n"
-			 "    cur.execute(sql, params)\n"
-			 "E   psycopg2.errors.UndefinedTable: relation \"ci_marker\" does not exist\n"
-			 "E   LINE 1: SELECT value FROM ci_marker WHERE id = 1\n"
-			 "E                             ^",
-			 p->name, p->name, (unsigned long long)(h(p->night, p->name, "dom") & 0xffff),
-			 DEMO_DOMAIN, file);
+		buf_adds(msg,
+			 "psycopg2.errors.UndefinedTable: relation \"ci_marker\" does not exist\n"
+			 "LINE 1: SELECT value FROM ci_marker WHERE id = 1\n"
+			 "                          ^");
+		buf_addf(
+		    tb,
+		    "app = <App %s ccci-%s-%04llx.%s>\n\n"
+		    "    def test_restore_returns_state(app):\n"
+		    "        \"\"\"the marker seeded before the backup is back after the "
+		    "restore\"\"\"\n"
+		    "        with app.psql(\"postgres\") as db:\n"
+		    ">           rows = db.query(\"SELECT value FROM ci_marker WHERE id = 1\")\n\n"
+		    "%s:48: \n"
+		    "_ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ "
+		    "_\n"
+		    "tests/harness/db.py:131: in query\n"
+		    "    cur.execute(sql, params)\n"
+		    "E   psycopg2.errors.UndefinedTable: relation \"ci_marker\" does not exist\n"
+		    "E   LINE 1: SELECT value FROM ci_marker WHERE id = 1\n"
+		    "E                             ^",
+		    p->name, p->name, (unsigned long long)(h(p->night, p->name, "dom") & 0xffff),
+		    DEMO_DOMAIN, file);
 	} else if (!strcmp(c->name, "test_handshake_completes_with_channel_presence")) {
 		int ms = pick(p->night, p->name, "hs", 60012, 60980);
 		buf_addf(msg,
 			 "AssertionError: handshake did not complete within 60s (12 attempts, 5.0s "
-			 "apart): last error: ServerSync not received after TLS (timed out after %d ms)\n"
+			 "apart): last error: ServerSync not received after TLS (timed out after "
+			 "%d ms)\n"
 			 "assert False",
 			 ms);
-		buf_addf(tb,
-			 "app = <App mumble ccci-mumble-%04llx.%s>\n\n"
-			 "    def test_handshake_completes_with_channel_presence(app):\n"
-			 "        state = retry_handshake(app.domain, 64738, attempts=12, interval=5.0)\n"
-			 ">       assert state.synced, (\n"
-			 "            f\"handshake did not complete within 60s (12 attempts, 5.0s apart): \"\n"
-			 "            f\"last error: {state.last_error}\"\n"
-			 "        )\n"
-			 "E       AssertionError: handshake did not complete within 60s (12 attempts, "
-			 "5.0s apart): last error: ServerSync not received after TLS (timed out after %d "
-			 "ms)\n"
-			 "E       assert False\n"
-			 "E        +  where False = HandshakeState(synced=False, channels=[], "
-			 "last_error='ServerSync not received after TLS (timed out after %d ms)').synced\n\n"
-			 "%s:41: AssertionError",
-			 (unsigned long long)(h(p->night, p->name, "dom") & 0xffff), DEMO_DOMAIN, ms,
-			 ms, file);
+		buf_addf(
+		    tb,
+		    "app = <App mumble ccci-mumble-%04llx.%s>\n\n"
+		    "    def test_handshake_completes_with_channel_presence(app):\n"
+		    "        state = retry_handshake(app.domain, 64738, attempts=12, "
+		    "interval=5.0)\n"
+		    ">       assert state.synced, (\n"
+		    "            f\"handshake did not complete within 60s (12 attempts, 5.0s "
+		    "apart): \"\n"
+		    "            f\"last error: {state.last_error}\"\n"
+		    "        )\n"
+		    "E       AssertionError: handshake did not complete within 60s (12 attempts, "
+		    "5.0s apart): last error: ServerSync not received after TLS (timed out after "
+		    "%d "
+		    "ms)\n"
+		    "E       assert False\n"
+		    "E        +  where False = HandshakeState(synced=False, channels=[], "
+		    "last_error='ServerSync not received after TLS (timed out after %d "
+		    "ms)').synced\n\n"
+		    "%s:41: AssertionError",
+		    (unsigned long long)(h(p->night, p->name, "dom") & 0xffff), DEMO_DOMAIN, ms, ms,
+		    file);
 	} else if (!strcmp(c->name, "test_head_runs_official_image_not_bitnamilegacy")) {
-		buf_adds(msg, "AssertionError: app image is bitnamilegacy/discourse:3.5.0, expected "
-			      "discourse/discourse:3.5.3\n"
-			      "assert 'bitnamilegacy/discourse:3.5.0' == 'discourse/discourse:3.5.3'");
-		buf_addf(tb,
-			 "head = <Deployment discourse head f87c612d+U>\n\n"
-			 "    def test_head_runs_official_image_not_bitnamilegacy(head):\n"
-			 "        image = head.service_image(\"app\")\n"
-			 ">       assert image == \"discourse/discourse:3.5.3\", (\n"
-			 "            f\"app image is {image}, expected discourse/discourse:3.5.3\")\n"
-			 "E       AssertionError: app image is bitnamilegacy/discourse:3.5.0, expected "
+		buf_adds(msg,
+			 "AssertionError: app image is bitnamilegacy/discourse:3.5.0, expected "
 			 "discourse/discourse:3.5.3\n"
-			 "E       assert 'bitnamilegacy/discourse:3.5.0' == 'discourse/discourse:3.5.3'\n"
-			 "E         - discourse/discourse:3.5.3\n"
-			 "E         + bitnamilegacy/discourse:3.5.0\n\n"
-			 "%s:77: AssertionError",
-			 file);
+			 "assert 'bitnamilegacy/discourse:3.5.0' == 'discourse/discourse:3.5.3'");
+		buf_addf(
+		    tb,
+		    "head = <Deployment discourse head f87c612d+U>\n\n"
+		    "    def test_head_runs_official_image_not_bitnamilegacy(head):\n"
+		    "        image = head.service_image(\"app\")\n"
+		    ">       assert image == \"discourse/discourse:3.5.3\", (\n"
+		    "            f\"app image is {image}, expected discourse/discourse:3.5.3\")\n"
+		    "E       AssertionError: app image is bitnamilegacy/discourse:3.5.0, expected "
+		    "discourse/discourse:3.5.3\n"
+		    "E       assert 'bitnamilegacy/discourse:3.5.0' == "
+		    "'discourse/discourse:3.5.3'\n"
+		    "E         - discourse/discourse:3.5.3\n"
+		    "E         + bitnamilegacy/discourse:3.5.0\n\n"
+		    "%s:77: AssertionError",
+		    file);
 	} else if (!strcmp(c->name, "test_sidekiq_service_dropped_by_head")) {
 		buf_adds(msg, "AssertionError: services ['app', 'db', 'redis', 'sidekiq'] still "
 			      "include sidekiq\n"
@@ -607,7 +712,8 @@ static void failure_text(const struct plan *p, const struct tcase *c, struct buf
 			 "head = <Deployment discourse head f87c612d+U>\n\n"
 			 "    def test_sidekiq_service_dropped_by_head(head):\n"
 			 "        services = sorted(head.services())\n"
-			 ">       assert \"sidekiq\" not in services, f\"services {services} still include "
+			 ">       assert \"sidekiq\" not in services, f\"services {services} still "
+			 "include "
 			 "sidekiq\"\n"
 			 "E       AssertionError: services ['app', 'db', 'redis', 'sidekiq'] still "
 			 "include sidekiq\n"
@@ -615,19 +721,21 @@ static void failure_text(const struct plan *p, const struct tcase *c, struct buf
 			 "%s:92: AssertionError",
 			 file);
 	} else {
-		buf_adds(msg, "AssertionError: upload of 2 MiB image returned 413 Request Entity Too "
-			      "Large\nassert 413 == 200");
-		buf_addf(tb,
-			 "app = <App %s>\n\n"
-			 "    def test_image_upload_roundtrip(app):\n"
-			 "        r = app.post(\"/uploadimage\", files={\"image\": png(2 * MiB)})\n"
-			 ">       assert r.status_code == 200, (\n"
-			 "            f\"upload of 2 MiB image returned {r.status_code} {r.reason}\")\n"
-			 "E       AssertionError: upload of 2 MiB image returned 413 Request Entity Too "
-			 "Large\n"
-			 "E       assert 413 == 200\n\n"
-			 "%s:58: AssertionError",
-			 p->name, file);
+		buf_adds(msg,
+			 "AssertionError: upload of 2 MiB image returned 413 Request Entity Too "
+			 "Large\nassert 413 == 200");
+		buf_addf(
+		    tb,
+		    "app = <App %s>\n\n"
+		    "    def test_image_upload_roundtrip(app):\n"
+		    "        r = app.post(\"/uploadimage\", files={\"image\": png(2 * MiB)})\n"
+		    ">       assert r.status_code == 200, (\n"
+		    "            f\"upload of 2 MiB image returned {r.status_code} {r.reason}\")\n"
+		    "E       AssertionError: upload of 2 MiB image returned 413 Request Entity Too "
+		    "Large\n"
+		    "E       assert 413 == 200\n\n"
+		    "%s:58: AssertionError",
+		    p->name, file);
 	}
 }
 
@@ -664,8 +772,8 @@ static int write_junit(const struct plan *p, const char *junit_dir, int t)
 		 "<?xml version=\"1.0\" encoding=\"utf-8\"?><testsuites><testsuite name=\"pytest\" "
 		 "errors=\"0\" failures=\"%d\" skipped=\"%d\" tests=\"%d\" time=\"%lld.%03lld\" "
 		 "timestamp=\"%s.%06d\" hostname=\"%s\">",
-		 failures, skipped, tp->n, (long long)(total / 1000), (long long)(total % 1000), iso,
-		 pick(p->night, p->name, tier_names[t], 0, 999999), DEMO_HOST);
+		 failures, skipped, tp->n, (long long)(total / 1000), (long long)(total % 1000),
+		 iso, pick(p->night, p->name, tier_names[t], 0, 999999), DEMO_HOST);
 	for (int i = 0; i < tp->n; i++) {
 		const struct tcase *c = &tp->cases[i];
 		buf_addf(&b, "<testcase classname=\"tests.%s.%s\" name=\"%s\" time=\"%d.%03d\"",
@@ -691,8 +799,10 @@ static int write_junit(const struct plan *p, const char *junit_dir, int t)
 				 "/srv/cc-ci/tests/%s/%s.py:12: no SMTP relay on cc-ci</skipped>",
 				 p->name, c->module);
 		} else {
-			buf_adds(&b, "<skipped type=\"pytest.xfail\" message=\"plugin API is rate-limited "
-				     "from CI addresses\" />");
+			buf_adds(
+			    &b,
+			    "<skipped type=\"pytest.xfail\" message=\"plugin API is rate-limited "
+			    "from CI addresses\" />");
 		}
 		buf_adds(&b, "</testcase>");
 	}
@@ -714,7 +824,7 @@ static int write_junit(const struct plan *p, const char *junit_dir, int t)
 #define C_CYAN "\033[36m"
 
 static void log_line(struct buf *b, int64_t t, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static void log_line(struct buf *b, int64_t t, const char *fmt, ...)
 {
 	char clk[9];
@@ -736,7 +846,8 @@ static void log_deploy(struct buf *b, const struct plan *p, const char *app, int
 	for (char *s = stack; *s; s++)
 		if (*s == '.')
 			*s = '_';
-	log_line(b, t, C_CYAN "$ abra app deploy %s --no-input%s" C_RESET, app, warm ? "" : " --chaos");
+	log_line(b, t, C_CYAN "$ abra app deploy %s --no-input%s" C_RESET, app,
+		 warm ? "" : " --chaos");
 	char svc[128];
 	snprintf(svc, sizeof(svc), "%s", p->r->services);
 	int n = 0;
@@ -744,23 +855,28 @@ static void log_deploy(struct buf *b, const struct plan *p, const char *app, int
 		log_line(b, t + 1, "  creating service %s_%s", stack, s), n++;
 	if (p->r->shape == STALE_TEST)
 		log_line(b, t + 1,
-		     C_YELLOW "prepull: docker compose config --images rc=15: service sidekiq depends "
-			      "on undefined service discourse: invalid compose project; skipping "
-			      "(deploy will pull as usual)" C_RESET);
+			 C_YELLOW
+			 "prepull: docker compose config --images rc=15: service sidekiq depends "
+			 "on undefined service discourse: invalid compose project; skipping "
+			 "(deploy will pull as usual)" C_RESET);
 	for (int k = 1; k <= 3; k++)
 		log_line(b, t + secs * k / 4, "  waiting for services to converge (%d/%d running)",
-		     k * n / 3 > n ? n : k * n / 3, n);
+			 k * n / 3 > n ? n : k * n / 3, n);
 	if (p->r->shape == PROMOTE_FAILS) {
 		/* caddy asks app:3000/tls-check, and `app` resolves to other stacks'
 		 * services on the shared proxy network: a different address each time */
-		static const char *const what[] = {"ip0", "ip1", "ip2", "ip3", "ip4", "ip5", "ip6", "ip7"};
+		static const char *const what[] = {"ip0", "ip1", "ip2", "ip3",
+						   "ip4", "ip5", "ip6", "ip7"};
 		for (int k = 0; k < (warm ? 8 : 2); k++)
 			log_line(b, t + secs / 2 + k,
-			     "  caddy-1 | {\"level\":\"error\",\"logger\":\"tls\",\"msg\":\"failed to get "
-			     "permission for on-demand certificate\",\"domain\":\"%s\",\"error\":\"Get "
-			     "\\\"http://app:3000/tls-check?domain=%s\\\": dial tcp 10.10.0.%d:3000: connect: "
-			     "connection refused\"}",
-			     app, app, pick(p->night, app, what[k], 2, 12));
+				 "  caddy-1 | "
+				 "{\"level\":\"error\",\"logger\":\"tls\",\"msg\":\"failed to get "
+				 "permission for on-demand "
+				 "certificate\",\"domain\":\"%s\",\"error\":\"Get "
+				 "\\\"http://app:3000/tls-check?domain=%s\\\": dial tcp "
+				 "10.10.0.%d:3000: connect: "
+				 "connection refused\"}",
+				 app, app, pick(p->night, app, what[k], 2, 12));
 	}
 	log_line(b, t + secs, C_GREEN "✓ %s converged in %ds" C_RESET, app, secs);
 }
@@ -769,7 +885,7 @@ static void log_deploy(struct buf *b, const struct plan *p, const char *app, int
 static const char *na_reason(const char *tier)
 {
 	return !strcmp(tier, "upgrade") ? "tracks a moving image tag (pds:0.4)"
-					 : "no functional tests written yet";
+					: "no functional tests written yet";
 }
 
 static void log_tier(struct buf *b, const struct plan *p, int t)
@@ -777,11 +893,12 @@ static void log_tier(struct buf *b, const struct plan *p, int t)
 	const struct tier_plan *tp = &p->tiers[t];
 	if (tp->na) {
 		log_line(b, tp->start, C_YELLOW "== tier %s: EXPECTED_NA (recipe_meta: %s)" C_RESET,
-		     tier_names[t], na_reason(tier_names[t]));
+			 tier_names[t], na_reason(tier_names[t]));
 		return;
 	}
-	log_line(b, tp->start, C_BOLD "== tier %s" C_RESET ": pytest --junitxml=junit/%s__cc-ci__test_%s.xml",
-	     tier_names[t], tier_names[t], tier_names[t]);
+	log_line(b, tp->start,
+		 C_BOLD "== tier %s" C_RESET ": pytest --junitxml=junit/%s__cc-ci__test_%s.xml",
+		 tier_names[t], tier_names[t], tier_names[t]);
 	int64_t ms = 0;
 	int passed = 0, failed = 0, skipped = 0;
 	for (int i = 0; i < tp->n; i++) {
@@ -796,8 +913,8 @@ static void log_tier(struct buf *b, const struct plan *p, int t)
 				   : c->status == 'f' ? C_RED "FAILED" C_RESET
 				   : c->status == 's' ? C_YELLOW "SKIPPED" C_RESET
 						      : C_YELLOW "XFAIL" C_RESET;
-		log_line(b, tp->start + ms / 1000, "tests/%s/%s.py::%s %s [%3d%%]", p->name, file, c->name,
-		     word, (i + 1) * 100 / tp->n);
+		log_line(b, tp->start + ms / 1000, "tests/%s/%s.py::%s %s [%3d%%]", p->name, file,
+			 c->name, word, (i + 1) * 100 / tp->n);
 		passed += c->status == 'p';
 		failed += c->status == 'f';
 		skipped += c->status == 's' || c->status == 'x';
@@ -822,9 +939,10 @@ static void log_tier(struct buf *b, const struct plan *p, int t)
 		buf_release(&tb);
 	}
 	const char *colour = failed ? C_RED : C_GREEN;
-	log_line(b, tp->start + tp->secs, "%s== tier %s: %d passed, %d failed, %d skipped in %lld.%02llds" C_RESET,
-	     colour, tier_names[t], passed, failed, skipped, (long long)(ms / 1000),
-	     (long long)(ms % 1000 / 10));
+	log_line(b, tp->start + tp->secs,
+		 "%s== tier %s: %d passed, %d failed, %d skipped in %lld.%02llds" C_RESET, colour,
+		 tier_names[t], passed, failed, skipped, (long long)(ms / 1000),
+		 (long long)(ms % 1000 / 10));
 }
 
 static int write_log(const struct plan *p, const char *logs_dir, const char *trigger)
@@ -834,36 +952,45 @@ static int write_log(const struct plan *p, const char *logs_dir, const char *tri
 	snprintf(app, sizeof(app), "ccci-%s-%04llx.%s", p->name,
 		 (unsigned long long)(h(p->night, p->name, "dom") & 0xffff), DEMO_DOMAIN);
 	log_line(&b, p->started,
-	     C_BOLD C_BLUE "==> run_recipe_ci.py RECIPE=%s TAG=%s MODE=cold TRIGGER=%s" C_RESET,
-	     p->name, p->tag, trigger);
+		 C_BOLD C_BLUE "==> run_recipe_ci.py RECIPE=%s TAG=%s MODE=cold TRIGGER=%s" C_RESET,
+		 p->name, p->tag, trigger);
 	log_line(&b, p->started, "harness %.10s on %s; CCCI_SKIP_FETCH=1", HARNESS_REF, DEMO_HOST);
-	log_line(&b, p->started + 1, C_CYAN "$ abra recipe checkout %s %s" C_RESET, p->name, p->tag);
-	log_line(&b, p->started + 2, "  HEAD is now at %.8s chore: publish %s release", p->ref, p->tag);
-	log_line(&b, p->started + 3, C_CYAN "$ abra app new %s --server %s --domain %s --secrets" C_RESET,
-	     p->name, DEMO_HOST, app);
+	log_line(&b, p->started + 1, C_CYAN "$ abra recipe checkout %s %s" C_RESET, p->name,
+		 p->tag);
+	log_line(&b, p->started + 2, "  HEAD is now at %.8s chore: publish %s release", p->ref,
+		 p->tag);
+	log_line(&b, p->started + 3,
+		 C_CYAN "$ abra app new %s --server %s --domain %s --secrets" C_RESET, p->name,
+		 DEMO_HOST, app);
 	if (p->crashed) {
-		log_line(&b, p->started + 5, C_CYAN "$ abra app deploy %s --no-input --chaos" C_RESET, app);
+		log_line(&b, p->started + 5,
+			 C_CYAN "$ abra app deploy %s --no-input --chaos" C_RESET, app);
 		log_line(&b, p->started + p->deploy_secs, "  creating service %s_app", app);
-		buf_adds(&b, C_RED "Traceback (most recent call last):\n"
-			       "  File \"/srv/cc-ci/runner/run_recipe_ci.py\", line 412, in <module>\n"
-			       "    main()\n"
-			       "  File \"/srv/cc-ci/runner/run_recipe_ci.py\", line 377, in main\n"
-			       "    deployed = lifecycle.deploy(app, timeout=HTTP_TIMEOUT)\n"
-			       "  File \"/srv/cc-ci/runner/harness/lifecycle.py\", line 96, in deploy\n"
-			       "    for task in docker.tasks(service):\n"
-			       "docker.errors.APIError: 500 Server Error for "
-			       "http+docker://localhost/v1.47/tasks: Internal Server Error (\"rpc error: "
-			       "code = DeadlineExceeded desc = context deadline exceeded\")" C_RESET "\n");
+		buf_adds(&b, C_RED
+			 "Traceback (most recent call last):\n"
+			 "  File \"/srv/cc-ci/runner/run_recipe_ci.py\", line 412, in <module>\n"
+			 "    main()\n"
+			 "  File \"/srv/cc-ci/runner/run_recipe_ci.py\", line 377, in main\n"
+			 "    deployed = lifecycle.deploy(app, timeout=HTTP_TIMEOUT)\n"
+			 "  File \"/srv/cc-ci/runner/harness/lifecycle.py\", line 96, in deploy\n"
+			 "    for task in docker.tasks(service):\n"
+			 "docker.errors.APIError: 500 Server Error for "
+			 "http+docker://localhost/v1.47/tasks: Internal Server Error (\"rpc error: "
+			 "code = DeadlineExceeded desc = context deadline exceeded\")" C_RESET
+			 "\n");
 	} else {
 		log_deploy(&b, p, app, p->started + 5, p->deploy_secs - 5, 0);
 		for (int t = 0; t < NTIERS; t++) {
 			if (t == T_UPGRADE && !p->tiers[t].na)
-				log_line(&b, p->tiers[t].start, C_CYAN "$ abra app upgrade %s --chaos" C_RESET,
-				     app);
+				log_line(&b, p->tiers[t].start,
+					 C_CYAN "$ abra app upgrade %s --chaos" C_RESET, app);
 			if (t == T_RESTORE)
 				log_line(&b, p->tiers[t].start,
-				     C_CYAN "$ abra app restore %s" C_RESET " (Restoring Snapshot %08llx at /)",
-				     app, (unsigned long long)(h(p->night, p->name, "snap") & 0xffffffffu));
+					 C_CYAN "$ abra app restore %s" C_RESET
+						" (Restoring Snapshot %08llx at /)",
+					 app,
+					 (unsigned long long)(h(p->night, p->name, "snap") &
+							      0xffffffffu));
 			log_tier(&b, p, t);
 		}
 		int64_t t = p->promote_at;
@@ -873,33 +1000,41 @@ static int write_log(const struct plan *p, const char *logs_dir, const char *tri
 			char warm[160];
 			snprintf(warm, sizeof(warm), "warm-%s.%s", p->name, DEMO_DOMAIN);
 			log_line(&b, t, C_BOLD "WC5 promote-on-green-cold: %s %s -> %s" C_RESET,
-			     p->canonical ? "advance" : "promote", p->canonical ? p->canonical : "(none)",
-			     p->tag);
+				 p->canonical ? "advance" : "promote",
+				 p->canonical ? p->canonical : "(none)", p->tag);
 			if (!strcmp(p->promote, "failed") && p->r->shape == ADVANCE_CRASH &&
 			    strstr(p->promote_reason, "app.ini")) {
 				log_deploy(&b, p, warm, t + 1, 40, 1);
 				for (int k = 0; k < 4; k++)
-					log_line(&b, t + 45 + k * 12,
-					     "  %s_app.1 | modules/setting/setting.go:105:LoadCommonSettings() "
-					     "[F] Unable to load settings from config: error saving JWT Secret "
-					     "for custom config: failed to save \"/etc/gitea/app.ini\": open "
-					     "/etc/gitea/app.ini: read-only file system",
-					     warm);
+					log_line(
+					    &b, t + 45 + k * 12,
+					    "  %s_app.1 | "
+					    "modules/setting/setting.go:105:LoadCommonSettings() "
+					    "[F] Unable to load settings from config: error saving "
+					    "JWT Secret "
+					    "for custom config: failed to save "
+					    "\"/etc/gitea/app.ini\": open "
+					    "/etc/gitea/app.ini: read-only file system",
+					    warm);
 			} else if (!strcmp(p->promote, "failed") && p->r->shape == ADVANCE_CRASH) {
-				log_line(&b, t + 2, C_RED "FATA %s is already deployed" C_RESET, warm);
+				log_line(&b, t + 2, C_RED "FATA %s is already deployed" C_RESET,
+					 warm);
 			} else {
 				log_deploy(&b, p, warm, t + 1, 40, 1);
 			}
 			if (!strcmp(p->promote, "failed"))
-				log_line(&b, t + 100, C_RED "promote FAILED: %s; canonical stays at %s" C_RESET,
-				     p->promote_reason, p->canonical ? p->canonical : "(none)");
+				log_line(&b, t + 100,
+					 C_RED "promote FAILED: %s; canonical stays at %s" C_RESET,
+					 p->promote_reason, p->canonical ? p->canonical : "(none)");
 			else
-				log_line(&b, t + 100, C_GREEN "%s %s at %s (canonical.json written)" C_RESET,
-				     p->promote, warm, p->tag);
+				log_line(&b, t + 100,
+					 C_GREEN "%s %s at %s (canonical.json written)" C_RESET,
+					 p->promote, warm, p->tag);
 		}
-		log_line(&b, p->finished - 2, C_CYAN "$ abra app undeploy %s --no-input" C_RESET, app);
+		log_line(&b, p->finished - 2, C_CYAN "$ abra app undeploy %s --no-input" C_RESET,
+			 app);
 		log_line(&b, p->finished, "%sdone: exit %d" C_RESET, p->exit_code ? C_RED : C_GREEN,
-		     p->exit_code);
+			 p->exit_code);
 	}
 	char name[160];
 	snprintf(name, sizeof(name), "%s.log", p->name);
@@ -913,13 +1048,14 @@ static int write_run_json(const struct plan *p, const char *dir, const char *tri
 			  const char *sweep)
 {
 	static const char sql[] =
-		"SELECT json_object('recipe', :recipe, 'version', :version, 'ref', :ref, "
-		"'harness_ref', :href, 'host', :host, 'mode', 'cold', 'trigger', :trigger, "
-		"'sweep', :sweep, 'started', :started, 'finished', :finished, 'exit_code', :exit, "
-		"'tiers', CASE WHEN :na IS NULL THEN json_object() ELSE json_object(:na, "
-		"json_object('status', 'expected_na', 'reason', :na_reason)) END, 'promote', CASE WHEN :outcome IS NULL THEN NULL ELSE "
-		"json_object('outcome', :outcome, 'version', :version, 'at', :at, 'reason', :reason) "
-		"END)";
+	    "SELECT json_object('recipe', :recipe, 'version', :version, 'ref', :ref, "
+	    "'harness_ref', :href, 'host', :host, 'mode', 'cold', 'trigger', :trigger, "
+	    "'sweep', :sweep, 'started', :started, 'finished', :finished, 'exit_code', :exit, "
+	    "'tiers', CASE WHEN :na IS NULL THEN json_object() ELSE json_object(:na, "
+	    "json_object('status', 'expected_na', 'reason', :na_reason)) END, 'promote', CASE WHEN "
+	    ":outcome IS NULL THEN NULL ELSE "
+	    "json_object('outcome', :outcome, 'version', :version, 'at', :at, 'reason', :reason) "
+	    "END)";
 	sqlite3 *db;
 	sqlite3_stmt *s = NULL;
 	int rc = -1;
@@ -937,7 +1073,8 @@ static int write_run_json(const struct plan *p, const char *dir, const char *tri
 	for (int t = 0; t < NTIERS; t++)
 		if (p->tiers[t].na)
 			na_tier = tier_names[t];
-#define B(name, v) sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, name), v, -1, SQLITE_TRANSIENT)
+#define B(name, v)                                                                                 \
+	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, name), v, -1, SQLITE_TRANSIENT)
 	B(":recipe", p->name);
 	B(":version", p->tag);
 	B(":ref", p->ref);
@@ -1068,10 +1205,11 @@ int main(int argc, char **argv)
 		return 2;
 	if (p.crashed) {
 		fflush(stdout);
-		fprintf(stderr, "Traceback (most recent call last):\n"
-				"  File \"/srv/cc-ci/runner/run_recipe_ci.py\", line 412, in <module>\n"
-				"docker.errors.APIError: 500 Server Error for "
-				"http+docker://localhost/v1.47/tasks: Internal Server Error\n");
+		fprintf(stderr,
+			"Traceback (most recent call last):\n"
+			"  File \"/srv/cc-ci/runner/run_recipe_ci.py\", line 412, in <module>\n"
+			"docker.errors.APIError: 500 Server Error for "
+			"http+docker://localhost/v1.47/tasks: Internal Server Error\n");
 	} else if (p.promote) {
 		printf("  promote  %s%s" C_RESET "%s%s\n",
 		       !strcmp(p.promote, "failed") ? C_RED : C_GREEN, p.promote,
