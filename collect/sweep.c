@@ -529,9 +529,10 @@ int sweep_run(struct store *st, const struct sweep_cfg *cfg, char *const *recipe
 			struct job *j = &jobs[i];
 			if (!j->pid)
 				continue;
-			double d = j->kill_at	  ? j->kill_at
-				   : cfg->timeout ? j->t0 + cfg->timeout
-						  : -1;
+			/* a killed group has no deadline left: only its exit wakes us */
+			double d = j->kill_at				   ? j->kill_at
+				   : j->why == WHY_RUNNING && cfg->timeout ? j->t0 + cfg->timeout
+									   : -1;
 			if (d >= 0 && (wake < 0 || d < wake))
 				wake = d;
 		}

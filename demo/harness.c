@@ -313,14 +313,18 @@ static int fails(const struct recipe *r, int night, int isolated, int tier, cons
 static int green(const struct recipe *r, int night, int isolated);
 
 /* why the promote of a green run fails, or NULL */
-static const char *promote_failure(const struct recipe *r, int night, const char *canonical)
+static const char *promote_failure(const struct recipe *r, int night, int isolated,
+				   const char *canonical)
 {
 	const char *tag = tag_at(r, night);
 	if (r->shape == PROMOTE_FAILS)
 		return "warm-bluesky-pds." DEMO_DOMAIN
 		       ": not healthy over HTTPS /xrpc/_health (last status 0)";
 	if (r->shape == ADVANCE_CRASH && canonical && strcmp(tag, canonical)) {
-		if (night == r->tags[1].from)
+		/* the first advance finds the canonical left deployed by an earlier
+		 * phase; the operator undeploys it, and the isolation re-run shows the
+		 * real defect */
+		if (night == r->tags[1].from && !isolated)
 			return "FATA warm-gitea." DEMO_DOMAIN " is already deployed";
 		return "warm-gitea." DEMO_DOMAIN ": crash loop after advance: failed to save "
 		       "\"/etc/gitea/app.ini\": open /etc/gitea/app.ini: read-only file system";
@@ -342,12 +346,13 @@ static const char *canonical_before(const struct recipe *r, int night, int isola
 			const char *tag = tag_at(r, m);
 			int ok = green(r, m, iso);
 			if (iso) {
-				int swept = green(r, m, 0) && (!promote_failure(r, m, canon) ||
+				int swept = green(r, m, 0) && (!promote_failure(r, m, 0, canon) ||
 							       (canon && !strcmp(canon, tag)));
 				if (!isolation_night(m) || swept)
 					continue;
 			}
-			if (ok && (!canon || strcmp(canon, tag)) && !promote_failure(r, m, canon))
+			if (ok && (!canon || strcmp(canon, tag)) &&
+			    !promote_failure(r, m, iso, canon))
 				canon = tag;
 		}
 	}
@@ -549,7 +554,7 @@ static void plan_full(struct plan *p, const struct recipe *r, const char *name, 
 		p->tiers[t].ran = 1;
 	p->canonical = canonical_before(r, night, isolated);
 	if (!p->failed) {
-		const char *why = promote_failure(r, night, p->canonical);
+		const char *why = promote_failure(r, night, isolated, p->canonical);
 		if (r->shape == NOT_ENROLLED) {
 			p->promote = "skipped";
 			p->promote_reason =

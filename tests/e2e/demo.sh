@@ -52,8 +52,10 @@ got=$(q "SELECT count(DISTINCT sweep_id) FROM run WHERE trigger_kind = 'sweep'")
 got=$(q "SELECT count(*) FROM run WHERE trigger_kind = 'isolation' AND overlap <> 0")
 n=$(q "SELECT count(*) FROM run WHERE trigger_kind = 'isolation'")
 [ "$got" = 0 ] && [ "$n" -gt 0 ] && ok demo_isolation_runs_alone || fail demo_isolation_runs_alone "$got of $n isolation runs overlap"
-got=$(q "SELECT count(*) FROM run WHERE trigger_kind = 'sweep' AND overlap = 0")
-[ "$got" = 0 ] && ok demo_sweep_runs_overlap || fail demo_sweep_runs_overlap "$got sweep runs alone"
+# a night's runs overlap (four lanes); only a lane's last run may end up alone
+got=$(q "SELECT count(*), sum(overlap = 0), sum(overlap = 0 AND recipe = 'mumble') FROM run WHERE trigger_kind = 'sweep'")
+set -- $(echo "$got" | tr '|' ' ')
+[ "$#" = 3 ] && [ $(($2 * 10)) -lt "$1" ] && [ "$3" = 0 ] && ok demo_sweep_runs_overlap || fail demo_sweep_runs_overlap "runs|alone|mumble-alone: $got"
 
 # mattermost-lts: the restore test fails on every run at 2.1.9+10.11.15, isolation
 # included, and passes at the tag that fixes it
