@@ -373,6 +373,55 @@ static void last_log_line(const struct job *j, struct buf *out)
 	buf_release(&log);
 }
 
+static const char SQL_RUN_JSON[] =
+    "SELECT json_object('recipe', :recipe, 'host', :host, 'trigger', :trigger, 'sweep', :sweep,"
+    " 'started', :started, 'finished', :finished, 'exit_code', :exit_code)";
+
+/* When the harness left no run.json (it crashed, was killed, or never writes
+ * one), write what the sweep knows, so the folder is a run on its own: ingest
+ * reads it now, and `ccr collect ingest` of the same folder later gives the same
+ * run. A run.json the harness wrote is never touched. -1 on error (printed). */
+static int ensure_run_json(struct store *st, const struct job *j, const struct sweep_cfg *c,
+			   int64_t finished, int exit_code)
+{
+	struct buf path = BUF_INIT, tmp = BUF_INIT;
+	int rc = 0;
+	buf_addf(&path, "%s/run.json", j->dir);
+	if (access(buf_str(&path), F_OK) == 0 || errno != ENOENT)
+		goto out;
+	char started[21], ended[21];
+	time_fmt_iso(j->started, started);
+	time_fmt_iso(finished, ended);
+	sqlite3_stmt *s = store_stmt(st, SQL_RUN_JSON);
+	bind_text(s, ":recipe", j->recipe);
+	bind_text(s, ":host", c->host);
+	bind_text(s, ":trigger", c->trigger);
+	bind_text(s, ":sweep", c->sweep_id);
+	bind_text(s, ":started", started);
+	bind_text(s, ":finished", ended);
+	bind_int(s, ":exit_code", exit_code);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		rc = store_error(st, "writing run.json");
+		goto out;
+	}
+	buf_addf(&tmp, "%s/.run.json.tmp", j->dir);
+	FILE *f = fopen(buf_str(&tmp), "w");
+	if (!f) {
+		rc = error("'%s': %s", buf_str(&tmp), strerror(errno));
+		goto out;
+	}
+	fputs(col_text(s, 0), f);
+	fputc('\n', f);
+	if (ferror(f) | fclose(f) || rename(buf_str(&tmp), buf_str(&path))) {
+		rc = error("'%s': cannot write: %s", buf_str(&path), strerror(errno));
+		unlink(buf_str(&tmp));
+	}
+out:
+	buf_release(&path);
+	buf_release(&tmp);
+	return rc;
+}
+
 struct sweep_state {
 	struct store *st;
 	const struct sweep_cfg *cfg;
@@ -424,6 +473,8 @@ static void job_finish(struct sweep_state *s, struct job *j, int ws)
 	}
 	if (s->stopping)
 		goto out; /* a store error: nothing more is written */
+	if (ensure_run_json(s->st, j, c, finished, exit_code))
+		t->rejected++; /* ingest still takes the folder, from what it holds */
 
 	struct ingest_opts o = {
 	    .recipe = j->recipe,
