@@ -468,7 +468,7 @@ static void job_finish(struct sweep_state *s, struct job *j, int ws)
 		error("'%s': harness could not be run (exit %d): %s", c->harness, exit_code,
 		      line.len ? buf_str(&line) : "no output");
 		buf_release(&line);
-		t->not_found++;
+		t->cannot_run++;
 		goto out;
 	}
 	if (s->stopping)
@@ -557,14 +557,15 @@ int sweep_run(struct store *st, const struct sweep_cfg *cfg, char *const *recipe
 
 	for (;;) {
 		/* a harness that cannot run fails alike for every recipe: start no more */
-		while (!s.stopping && !t->not_found && running < cfg->jobs && next < n) {
+		while (!s.stopping && !t->cannot_run && running < cfg->jobs && next < n) {
 			int slot = 0;
 			while (jobs[slot].pid)
 				slot++;
 			if (job_start(&jobs[slot], cfg, recipes[next]) == 0) {
 				running++;
 			} else {
-				t->rejected++;
+				t->cannot_run++; /* no folder, log or process: the next would fail
+						    alike */
 				free(jobs[slot].dir);
 				memset(&jobs[slot], 0, sizeof(jobs[slot]));
 			}
@@ -634,7 +635,7 @@ int sweep_run(struct store *st, const struct sweep_cfg *cfg, char *const *recipe
 	}
 	progress_done();
 	signals_restore();
-	if (s.stopping || t->not_found) {
+	if (s.stopping || t->cannot_run) {
 		t->not_started += (int)(n - next);
 		if (sig_stop)
 			t->stop_signal = sig_stop;
@@ -887,7 +888,7 @@ int cmd_collect_sweep(int argc, char **argv)
 			trigger, id ? " " : "", id ? id : "", t.done, t.failed, t.timed_out,
 			t.stored, el / 60, el % 60);
 	}
-	if (t.stop_signal || t.store_failed || t.not_found)
+	if (t.stop_signal || t.store_failed || t.cannot_run)
 		rc = EXIT_USAGE;
 	else if (t.rejected)
 		rc = EXIT_REJECTED;

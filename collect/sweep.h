@@ -35,7 +35,8 @@ struct sweep_tally {
 	int stored;	  /* runs ingested as new */
 	int unchanged;	  /* runs already in the store */
 	int rejected;	  /* runs or files ingest rejected (each named on stderr) */
-	int not_found;	  /* harness could not be run (exit 126/127, left nothing) */
+	int cannot_run;	  /* harness could not be started, or the shell could not
+				   run it (exit 126/127, left nothing) */
 	int stopped;	  /* harnesses stopped by a signal to ccr, not ingested */
 	int not_started;  /* recipes never started because the sweep stopped */
 	int stop_signal;  /* SIGINT/SIGTERM that stopped the sweep, else 0 */

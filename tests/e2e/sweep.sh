@@ -162,6 +162,10 @@ ccr collect sweep --harness "no-such-command-$$" --recipes x2,x3 --runs runs 2> 
 rc=$?
 got=$(q "SELECT count(*) FROM run WHERE recipe IN ('x1','x2','x3')")
 [ $rc -eq 2 ] && [ "$got" = 0 ] && grep -q "not found" err && ok sweep_command_not_found_exit_2 || fail sweep_command_not_found_exit_2 "exit $rc, $got runs, $(head -c 200 err)"
+: > not-a-folder
+ccr collect sweep --harness true --recipes y1,y2 --runs not-a-folder 2> err
+rc=$?
+[ $rc -eq 2 ] && [ "$(grep -c not-a-folder err)" = 1 ] && ok sweep_runs_folder_unusable_exit_2 || fail sweep_runs_folder_unusable_exit_2 "exit $rc: $(head -c 200 err)"
 bad=0
 ccr collect sweep --recipes a 2> /dev/null; [ $? -eq 2 ] || bad="no --harness"
 ccr collect sweep --harness true --recipes a --jobs 0 2> /dev/null; [ $? -eq 2 ] || bad="--jobs 0"
