@@ -9,7 +9,8 @@
 # the same runs, byte for byte.
 #
 # Environment: DEMO_OUT (default demo-out), DEMO_NIGHTS (default: the harness's
-# full history), CCR_DEMO_SEED, CCR_BUILD (default build/rel).
+# full history), CCR_DEMO_SEED, CCR_BUILD (default build/rel), DEMO_RENDER=0 to
+# skip rendering the site.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -64,7 +65,9 @@ cases=$(sqlite3 "$CCR_DB" "SELECT count(*) FROM testcase")
 echo "demo: $nights nights, $runs runs ($isolated isolation re-runs), $cases testcases in $CCR_DB"
 
 # the site, when this build has a renderer
-if "$ccr" -q render --out "$out/site" 2> "$out/render.err"; then
+if [ "${DEMO_RENDER:-1}" = 0 ]; then
+	:
+elif "$ccr" -q render --out "$out/site" 2> "$out/render.err"; then
 	echo "demo: site at $out/site/index.html"
 else
 	echo "demo: no site rendered: $(head -1 "$out/render.err")"
