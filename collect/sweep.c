@@ -446,8 +446,11 @@ static void job_finish(struct sweep_state *s, struct job *j, int ws)
 	j->pid = 0;
 
 	if (j->why == WHY_STOP) {
-		log_note(j, "stopped: ccr was interrupted (signal %d); run not archived",
-			 (int)sig_stop);
+		if (sig_stop)
+			log_note(j, "stopped: ccr got signal %d; run not archived", (int)sig_stop);
+		else
+			log_note(j,
+				 "stopped: the sweep stopped on a store error; run not archived");
 		t->stopped++;
 		goto out;
 	}
