@@ -17,7 +17,7 @@ static const char usage_text[] =
 	"usage: ccr [--db FILE] [-q|-v] COMMAND [ARGS]\n"
 	"\n"
 	"  collect sweep  --harness CMD --recipes LIST|@FILE [--jobs N] [--timeout SECS]\n"
-	"                 [--trigger T] [--runs DIR] [--rerun-isolated N]\n"
+	"                 [--trigger T] [--runs DIR] [--sweep ID] [--rerun-isolated N]\n"
 	"                                       run the harness per recipe and archive each run\n"
 	"  collect ingest RUNDIR|JUNIT.xml ... [--recipe R] [--version V] [--trigger T]\n"
 	"                 [--started TIME] [--host H] [--sweep ID]\n"
