@@ -327,7 +327,8 @@ static int entry_cmp(const void *a, const void *b)
 /* sorts the entries by stored name and drops names that collide once cleaned */
 static void sort_entries(struct ingest *in)
 {
-	qsort(in->e, in->n, sizeof(*in->e), entry_cmp);
+	if (in->n > 1) /* qsort of NULL, 0 is undefined */
+		qsort(in->e, in->n, sizeof(*in->e), entry_cmp);
 	size_t o = 0;
 	for (size_t i = 0; i < in->n; i++) {
 		struct entry *e = &in->e[i];
@@ -1400,7 +1401,8 @@ static int put_tiers(struct ingest *in, int *any_error, int *any_failed)
 		buf_release(&r);
 	}
 
-	qsort(in->t, in->nt, sizeof(*in->t), tier_cmp);
+	if (in->nt > 1) /* qsort of NULL, 0 is undefined: a run can have no tier */
+		qsort(in->t, in->nt, sizeof(*in->t), tier_cmp);
 	*any_error = *any_failed = 0;
 	for (size_t i = 0; i < in->nt; i++) {
 		struct tier *t = &in->t[i];
