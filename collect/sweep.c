@@ -479,19 +479,19 @@ static void job_finish(struct sweep_state *s, struct job *j, int ws)
 	if (ensure_run_json(s->st, j, c, finished, exit_code))
 		t->rejected++; /* ingest still takes the folder, from what it holds */
 
-	struct ingest_opts o = {
-	    .recipe = j->recipe,
-	    .trigger = c->trigger,
-	    .host = c->host,
-	    .sweep = c->sweep_id,
-	    .source = j->dir,
-	    .started = j->started,
-	    .finished = finished,
-	    .exit_code = exit_code,
-	    .has_load = has_load,
-	    .load_start = j->load_start,
-	    .load_end = load_end,
-	};
+	struct ingest_opts o;
+	ingest_opts_init(&o);
+	o.recipe = j->recipe;
+	o.trigger = c->trigger;
+	o.host = c->host;
+	o.sweep = c->sweep_id;
+	o.source = j->dir;
+	o.started = j->started;
+	o.finished = finished;
+	o.exit_code = exit_code;
+	o.has_load = has_load;
+	o.load_start = j->load_start;
+	o.load_end = load_end;
 	struct ingest_report rep;
 	memset(&rep, 0, sizeof(rep));
 	if (ingest_dir(s->st, j->dir, &o, &rep) < 0) {
