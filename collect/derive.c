@@ -606,7 +606,11 @@ static int walk_test(struct store *st, int64_t test_id, struct buf *ev)
 			since = w->version;
 		int regression = w->failures > 0 && p && p->failures == 0;
 		const char *prev = p ? p->version : NULL;
-		derive_evidence(ev, &c, state, load, w->version, w->harness, since, regression, prev);
+		/* the harness ref is named only where it tells sources of one version apart */
+		int multi = (p && !strcmp(p->version, w->version)) ||
+			    (i + 1 < n && !strcmp(rows[i + 1].version, w->version));
+		derive_evidence(ev, &c, state, load, w->version, multi ? w->harness : "", since,
+				regression, prev);
 		/* write only what changed: most rows of a long history stay as they were */
 		if (w->seq == (int)i + 1 && !strcmp(w->state, state) &&
 		    w->regression == regression && w->load == load && !strcmp(w->evidence, buf_str(ev)) &&
