@@ -121,13 +121,27 @@ static size_t utf8_prefix(const char *s, size_t n, size_t max)
 	return k;
 }
 
+/* n without an incomplete UTF-8 sequence at the end of s[0..n) (a buffer
+ * that hit its cap may have stopped inside one) */
+static size_t utf8_trim_tail(const char *s, size_t n)
+{
+	size_t k = n;
+	while (k > 0 && n - k < 4 && ((unsigned char)s[k - 1] & 0xC0) == 0x80)
+		k--;
+	if (k == 0)
+		return n;
+	unsigned char lead = (unsigned char)s[k - 1];
+	size_t want = lead < 0x80 ? 1 : (lead >> 5) == 6 ? 2 : (lead >> 4) == 14 ? 3 : 4;
+	return n - (k - 1) < want ? k - 1 : n;
+}
+
 /* a copy of s[0..n) in the arena, cut at max with a visible marker */
 static char *arena_capped(struct arena *a, const char *s, size_t n, size_t max, int cut,
 			  int *truncated)
 {
 	if (n > max || cut) {
 		char marker[64];
-		size_t k = utf8_prefix(s, n, max);
+		size_t k = utf8_trim_tail(s, utf8_prefix(s, n, max));
 		int m = snprintf(marker, sizeof(marker), "\n[... cut at %zu bytes]", k);
 		if (m < 0 || (size_t)m >= sizeof(marker))
 			m = 0;

@@ -739,3 +739,39 @@ TEST(junit_real_gtest_jest_ctest_gotestsum)
 	CHECK(c && c->time_ms == 1234567);
 	junit_file_release(&f);
 }
+
+TEST(junit_cut_keeps_utf8_whole)
+{
+	/* 300 KB of two-byte characters after one ASCII byte: the 256 KB cap falls
+	 * inside a character, in the text buffer and in the attribute */
+	struct buf b = BUF_INIT;
+	buf_adds(&b, "<testsuite><testcase name='n'><system-out>a");
+	for (int i = 0; i < 150000; i++)
+		buf_adds(&b, "\xc3\xa9");
+	buf_adds(&b, "</system-out><failure message='a");
+	for (int i = 0; i < 5000; i++)
+		buf_adds(&b, "\xc3\xa9");
+	buf_adds(&b, "'/></testcase></testsuite>");
+	struct junit_file f;
+	CHECK_INT(junit_parse("utf8.xml", b.data, b.len, &f), 0);
+	if (CHECK(f.ncases == 1)) {
+		const char *o = f.cases[0].system_out, *m = strstr(o, "\n[... cut at ");
+		CHECK(m && (unsigned char)m[-1] == 0xa9 && (unsigned char)m[-2] == 0xc3);
+		CHECK(m && !strncmp(m, "\n[... cut at 262143 bytes]", 27));
+		m = strstr(f.cases[0].message, "\n[... cut at ");
+		CHECK(m && (unsigned char)m[-1] == 0xa9 && (unsigned char)m[-2] == 0xc3);
+	}
+	junit_file_release(&f);
+	buf_release(&b);
+}
+
+TEST(junit_too_many_testcases)
+{
+	struct buf b = BUF_INIT;
+	buf_adds(&b, "<testsuite>");
+	for (int i = 0; i <= JUNIT_MAX_CASES; i++)
+		buf_addf(&b, "<testcase name='t%d'/>", i);
+	buf_adds(&b, "</testsuite>");
+	jt_rejected(b.data, b.len, "more than 200000 testcases", __FILE__, __LINE__);
+	buf_release(&b);
+}
