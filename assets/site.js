@@ -4,24 +4,44 @@
  * - #L<n> beyond this log page forwarded to the page that holds line n */
 (function () {
 	"use strict";
+	/* a "copy as markdown link" button beside every permalink of a run page:
+	 * [recipe tier test at tag, date](url), the url absolute when the site was
+	 * rendered with --base-url (h1 data-base), else this page's own address */
 	function copyButtons() {
-		var bs = document.querySelectorAll("button.copymd");
-		for (var i = 0; i < bs.length; i++) {
-			var b = bs[i];
-			b.hidden = false;
-			b.addEventListener("click", function (ev) {
-				var el = ev.currentTarget;
-				var url = el.getAttribute("data-href");
-				if (!url)
-					url = location.href.split("#")[0] + "#" + el.getAttribute("data-anchor");
-				var text = el.getAttribute("data-md").replace(/([\[\]\\])/g, "\\$1");
-				var md = "[" + text + "](" + url.replace(/\)/g, "%29") + ")";
-				var done = function () { el.textContent = "copied"; };
-				if (navigator.clipboard && navigator.clipboard.writeText)
-					navigator.clipboard.writeText(md).then(done, function () { prompt("markdown link", md); });
-				else
-					prompt("markdown link", md);
-			});
+		var run = document.getElementById("run");
+		if (!run)
+			return;
+		var perma = document.querySelectorAll("a.perma");
+		for (var i = 0; i < perma.length; i++) {
+			var a = perma[i];
+			var b = document.createElement("button");
+			b.type = "button";
+			b.className = "copymd";
+			b.textContent = "copy link";
+			b.title = "copy as markdown link";
+			b.addEventListener("click", copy);
+			a.parentNode.insertBefore(b, a.nextSibling);
+		}
+		function copy(ev) {
+			var el = ev.currentTarget, a = el.previousSibling;
+			var anchor = a.getAttribute("href").slice(1);
+			var sec = el.closest("section.tier"), li = el.closest("li.case");
+			var name = li ? li.querySelector("a.name") : null;
+			var parts = [run.getAttribute("data-recipe")];
+			if (sec)
+				parts.push(sec.getAttribute("data-tier"));
+			if (name)
+				parts.push(name.textContent);
+			var text = parts.join(" ") + " at " + run.getAttribute("data-version") + ", " +
+				run.getAttribute("data-date");
+			var base = run.getAttribute("data-base") || location.href.split("#")[0];
+			var url = base + "#" + anchor;
+			var md = "[" + text.replace(/([\[\]\\<>`])/g, "\\$1") + "](" + url.replace(/\)/g, "%29") + ")";
+			var done = function () { el.textContent = "copied"; };
+			if (navigator.clipboard && navigator.clipboard.writeText)
+				navigator.clipboard.writeText(md).then(done, function () { prompt("markdown link", md); });
+			else
+				prompt("markdown link", md);
 		}
 	}
 	function logLines() {

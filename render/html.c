@@ -171,10 +171,16 @@ void html_attrn(struct html *h, const char *p, size_t n)
 
 void html_int(struct html *h, int64_t v)
 {
-	char tmp[32];
-	int n = snprintf(tmp, sizeof(tmp), "%" PRId64, v);
-	if (n > 0 && (size_t)n < sizeof(tmp))
-		buf_add(&h->b, tmp, (size_t)n);
+	char tmp[24];
+	size_t i = sizeof(tmp);
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	do {
+		tmp[--i] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		tmp[--i] = '-';
+	buf_add(&h->b, tmp + i, sizeof(tmp) - i);
 }
 
 void html_time(struct html *h, int64_t t)

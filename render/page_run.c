@@ -239,28 +239,14 @@ static int logs(struct html *h, struct render *r, const struct runinfo *ri)
 	return step == SQLITE_DONE ? 0 : store_error(r->st, "listing logs");
 }
 
-/* the permalink and the copy-as-markdown button of one anchor */
-static void permalink(struct html *h, struct render *r, const struct runinfo *ri,
-		      const char *anchor, const char *what)
+/* the visible permalink of one anchor; site.js adds a "copy as markdown link"
+ * button beside each, with its text from the page (h1 data-*, the tier's
+ * data-tier, the testcase's name), so the page does not carry it twice */
+static void permalink(struct html *h, const char *anchor)
 {
 	html_lit(h, " <a class=\"perma\" href=\"");
 	html_href_frag(h, anchor);
-	html_lit(h, "\" title=\"permalink\">#</a> <button type=\"button\" class=\"copymd\" hidden "
-		    "data-md=\"");
-	struct buf t = BUF_INIT;
-	buf_addf(&t, "%s %s, %s", what, ri->version ? ri->version : "", ri->date);
-	html_attr(h, buf_str(&t));
-	buf_release(&t);
-	html_lit(h, "\" data-anchor=\"");
-	html_attr(h, anchor);
-	if (r->base_url) {
-		struct buf abs = BUF_INIT;
-		url_abs(&abs, r->base_url, &ri->self, anchor);
-		html_lit(h, "\" data-href=\"");
-		html_attr(h, buf_str(&abs));
-		buf_release(&abs);
-	}
-	html_lit(h, "\">copy as markdown link</button>");
+	html_lit(h, "\" title=\"permalink\">#</a>");
 }
 
 static void shown_text(struct html *h, const char *p, size_t n, const char *cls)
@@ -336,10 +322,7 @@ static int testcases(struct html *h, struct render *r, const struct runinfo *ri,
 		html_duration(h, sqlite3_column_type(c, 5) == SQLITE_NULL ? -1
 									   : sqlite3_column_int64(c, 5));
 		html_lit(h, "</small>");
-		struct buf what = BUF_INIT;
-		buf_addf(&what, "%s %s %s%s%s at", ri->recipe, tier, cls, *cls ? "::" : "", name);
-		permalink(h, r, ri, a, buf_str(&what));
-		buf_release(&what);
+		permalink(h, a);
 		if (sqlite3_column_type(c, 6) != SQLITE_NULL && *col_text(c, 6)) {
 			const char *m = col_text(c, 6);
 			html_lit(h, "\n");
@@ -397,14 +380,13 @@ static int tiers(struct html *h, struct render *r, const struct runinfo *ri)
 		anchor_tier(t->name, a);
 		html_lit(h, "<section class=\"tier\" id=\"");
 		html_attr(h, a);
+		html_lit(h, "\" data-tier=\"");
+		html_attr(h, t->name);
 		html_lit(h, "\"><h2>");
 		html_text(h, t->name);
 		html_lit(h, " ");
 		html_status(h, t->status);
-		struct buf what = BUF_INIT;
-		buf_addf(&what, "%s %s at", ri->recipe, t->name);
-		permalink(h, r, ri, a, buf_str(&what));
-		buf_release(&what);
+		permalink(h, a);
 		html_lit(h, "</h2>\n<p class=\"counts\">");
 		html_int(h, t->tests);
 		html_lit(h, " tests, ");
@@ -451,7 +433,21 @@ static int one_run(struct render *r, struct html *h, sqlite3_stmt *q)
 	buf_addf(&title, "%s %s run %s", ri.recipe, ri.version ? ri.version : "", ri.id);
 	layout_begin(h, buf_str(&title), c, 3);
 	buf_release(&title);
-	html_lit(h, "<h1><a href=\"");
+	/* what site.js needs for "copy as markdown link" */
+	html_lit(h, "<h1 id=\"run\" data-recipe=\"");
+	html_attr(h, ri.recipe);
+	html_lit(h, "\" data-version=\"");
+	html_attr(h, ri.version ? ri.version : "");
+	html_lit(h, "\" data-date=\"");
+	html_attr(h, ri.date);
+	if (r->base_url) {
+		struct buf abs = BUF_INIT;
+		url_abs(&abs, r->base_url, &ri.self, NULL);
+		html_lit(h, "\" data-base=\"");
+		html_attr(h, buf_str(&abs));
+		buf_release(&abs);
+	}
+	html_lit(h, "\"><a href=\"");
 	html_href(h, &ur, NULL);
 	html_lit(h, "\">");
 	html_text(h, ri.recipe);

@@ -32,7 +32,7 @@ static int one_sweep(struct render *r, struct html *h, const char *id, int64_t a
 	buf_release(&title);
 	html_lit(h, "<h1>Sweep <code>");
 	html_text(h, id);
-	html_lit(h, "</code></h1>\n<nav class=\"pager\">");
+	html_lit(h, "</code></h1>\n<nav class=\"pager\" aria-label=\"neighbouring sweeps\">");
 	if (hp > 0) {
 		url_sweep(&u, prev);
 		html_lit(h, "<a rel=\"prev\" href=\"");

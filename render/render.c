@@ -203,9 +203,13 @@ static int same_file(struct render *r, const char *path, const void *p, size_t n
 	return got == n && memcmp(r->cmp.data, p, n) == 0;
 }
 
+static int show_progress = -1; /* progress_enabled(), asked once (it is a syscall) */
+
 static void draw_progress(struct render *r)
 {
-	if (!progress_enabled())
+	if (show_progress < 0)
+		show_progress = progress_enabled();
+	if (!show_progress)
 		return;
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
@@ -248,9 +252,13 @@ int render_file(struct render *r, const struct url *u, const void *p, size_t n)
 	}
 	if (!r->nstaged && mark_dirty(r) < 0)
 		return -1;
-	if (make_parents(tmp) < 0)
-		return -1;
+	/* folders are made only when missing: a failed mkdir costs as much as a create */
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 && errno == ENOENT) {
+		if (make_parents(tmp) < 0)
+			return -1;
+		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	}
 	if (fd < 0)
 		return error("'%s': cannot write: %s", tmp, strerror(errno));
 	size_t done = 0;

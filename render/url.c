@@ -161,6 +161,13 @@ static int unreserved(unsigned char c)
 void url_seg_enc(struct buf *b, const char *p, size_t n)
 {
 	static const char hex[] = "0123456789ABCDEF";
+	size_t k = 0;
+	while (k < n && unreserved((unsigned char)p[k]))
+		k++;
+	if (k == n) { /* the usual case: a slug */
+		buf_add(b, p, n);
+		return;
+	}
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)p[i];
 		if (unreserved(c)) {

@@ -25,7 +25,8 @@ done
 # anchors on the run page: #<tier> and #<tier>--<test-slug>
 run="$S/runs/20260618T001000Z-gitea/index.html"
 if grep -q 'id="restore"' "$run" && grep -q 'id="restore--test_restore_returns_state-' "$run" &&
-	grep -q 'class="copymd"' "$run"; then ok render_run_anchors; else fail render_run_anchors "anchors missing"; fi
+	grep -q 'class="perma" href="#restore--test_restore_returns_state-' "$run" &&
+	grep -q '<h1 id="run" data-recipe="gitea" data-version="1.2.0+1.21" data-date="2026-06-18"' "$run"; then ok render_run_anchors; else fail render_run_anchors "anchors missing"; fi
 
 # hostile names: shown as text, never as markup; slugs stay inside the folder
 pages="--include=*.html --include=*.atom"
@@ -105,7 +106,7 @@ if [ $rc -eq 2 ] && grep -q 'render in progress' "$T/busy.err"; then ok render_l
 # --base-url: absolute links in the feed and the copy buttons; unsafe schemes refused
 check render_base_url ccr render --out "$T/abs" --base-url https://ci.example.org/reports/
 if grep -q 'xml:base="https://ci.example.org/reports/"' "$T/abs/feed.atom" &&
-	grep -q 'data-href="https://ci.example.org/reports/runs/20260618T001000Z-gitea/index.html#restore"' \
+	grep -q 'data-base="https://ci.example.org/reports/runs/20260618T001000Z-gitea/index.html"' \
 		"$T/abs/runs/20260618T001000Z-gitea/index.html"; then
 	ok render_base_url_links
 else
