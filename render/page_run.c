@@ -25,8 +25,6 @@
 #define RUN_DETAILS_SHOWN (16 * 1024)
 /* overlapping runs listed by name; the count is always shown */
 #define RUN_OVERLAPS_SHOWN 50
-/* a run longer than this does not exist; bounds the overlap search (seconds) */
-#define RUN_SPAN_MAX (2 * 86400)
 
 static const char SQL_TODO_RUNS[] =
 	"SELECT id, recipe, version, ref, harness_ref, host, mode, trigger_kind, sweep_id,"
@@ -42,10 +40,14 @@ static const char SQL_RUN_LOGS[] =
 static const char SQL_RUN_TIERS[] =
 	"SELECT name, status, reason, tests, failures, errors, skipped, time_ms FROM tier"
 	" WHERE run_id = :id ORDER BY seq, name";
+/* every testcase of the run in display order (tiers by seq, then document order),
+ * read in one pass while the tiers are written */
 static const char SQL_RUN_CASES[] =
-	"SELECT t.id, t.classname, t.name, t.slug, c.status, c.time_ms, c.message, c.type,"
-	" c.details, c.system_out, c.system_err, c.truncated FROM testcase c"
-	" JOIN test t ON t.id = c.test_id WHERE c.run_id = :id AND c.tier = :tier ORDER BY c.seq, t.id";
+	"SELECT c.tier, t.id, t.classname, t.name, t.slug, c.status, c.time_ms, c.message,"
+	" c.type, c.details, c.system_out, c.system_err, c.truncated FROM testcase c"
+	" JOIN tier tr ON tr.run_id = c.run_id AND tr.name = c.tier"
+	" JOIN test t ON t.id = c.test_id WHERE c.run_id = :id"
+	" ORDER BY tr.seq, tr.name, c.seq, t.id";
 
 enum {
 	R_ID, R_RECIPE, R_VERSION, R_REF, R_HREF, R_HOST, R_MODE, R_TRIGGER, R_SWEEP, R_EXT,
@@ -103,7 +105,7 @@ static int overlaps(struct html *h, struct render *r, sqlite3_stmt *run)
 		bind_text(q, ":id", col_text(run, R_ID));
 		bind_int(q, ":start", start);
 		bind_int(q, ":end", end);
-		bind_int(q, ":span", RUN_SPAN_MAX);
+		bind_int(q, ":span", r->run_span);
 		bind_int(q, ":n", RUN_OVERLAPS_SHOWN);
 		int step, k = 0;
 		while ((step = sqlite3_step(q)) == SQLITE_ROW) {
@@ -281,20 +283,19 @@ static void detail_block(struct html *h, sqlite3_stmt *c, int col, const char *s
 	html_lit(h, "</details>\n");
 }
 
-static int testcases(struct html *h, struct render *r, const struct runinfo *ri, const char *tier)
+/* the testcases of one tier: the rows of c (positioned by *step) while their tier is
+ * this one; leaves c on the first row of the next tier */
+static int testcases(struct html *h, struct render *r, const struct runinfo *ri, const char *tier,
+		     sqlite3_stmt *c, int *step)
 {
-	sqlite3_stmt *c = store_stmt(r->st, SQL_RUN_CASES);
-	bind_text(c, ":id", ri->id);
-	bind_text(c, ":tier", tier);
-	int step;
 	int64_t n = 0;
 	html_lit(h, "<ul class=\"cases\">\n");
-	while ((step = sqlite3_step(c)) == SQLITE_ROW) {
+	for (; *step == SQLITE_ROW && !strcmp(col_text(c, 0), tier); *step = sqlite3_step(c)) {
 		if (++n > RUN_CASES_SHOWN)
 			continue;
-		int64_t test_id = sqlite3_column_int64(c, 0);
-		const char *cls = col_text(c, 1), *name = col_text(c, 2), *slug = col_text(c, 3),
-			   *status = col_text(c, 4);
+		int64_t test_id = sqlite3_column_int64(c, 1);
+		const char *cls = col_text(c, 2), *name = col_text(c, 3), *slug = col_text(c, 4),
+			   *status = col_text(c, 5);
 		char a[2 * SLUG_SIZE + 2];
 		anchor_test(tier, slug, a);
 		struct url ut;
@@ -319,31 +320,30 @@ static int testcases(struct html *h, struct render *r, const struct runinfo *ri,
 		html_lit(h, "</a> ");
 		state_badge(h, r->st, test_id, ri->version);
 		html_lit(h, " <small>");
-		html_duration(h, sqlite3_column_type(c, 5) == SQLITE_NULL ? -1
-									   : sqlite3_column_int64(c, 5));
+		html_duration(h, sqlite3_column_type(c, 6) == SQLITE_NULL ? -1
+									   : sqlite3_column_int64(c, 6));
 		html_lit(h, "</small>");
 		permalink(h, a);
-		if (sqlite3_column_type(c, 6) != SQLITE_NULL && *col_text(c, 6)) {
-			const char *m = col_text(c, 6);
+		if (sqlite3_column_type(c, 7) != SQLITE_NULL && *col_text(c, 7)) {
+			const char *m = col_text(c, 7);
 			html_lit(h, "\n");
 			shown_text(h, m, strlen(m), "message");
 		}
 		if (bad)
 			state_signature_note(h, r->st, ri->id, test_id);
 		if (bad || !strcmp(status, "skipped") || !strcmp(status, "xfail")) {
-			detail_block(h, c, 8, "traceback", bad);
-			detail_block(h, c, 9, "system-out", 0);
-			detail_block(h, c, 10, "system-err", 0);
+			detail_block(h, c, 9, "traceback", bad);
+			detail_block(h, c, 10, "system-out", 0);
+			detail_block(h, c, 11, "system-err", 0);
 		}
-		if (sqlite3_column_int(c, 11))
+		if (sqlite3_column_int(c, 12))
 			html_lit(h, "<p class=\"warn\">Some text of this testcase was cut at its "
 				    "size limit when it was collected.</p>\n");
 		html_lit(h, "</li>\n");
 	}
-	sqlite3_reset(c);
 	html_lit(h, "</ul>\n");
 	html_more(h, n - RUN_CASES_SHOWN, "testcases (ccr show lists them all)");
-	return step == SQLITE_DONE ? 0 : store_error(r->st, "reading testcases");
+	return *step == SQLITE_ROW || *step == SQLITE_DONE ? 0 : store_error(r->st, "reading testcases");
 }
 
 static int tiers(struct html *h, struct render *r, const struct runinfo *ri)
@@ -351,7 +351,7 @@ static int tiers(struct html *h, struct render *r, const struct runinfo *ri)
 	sqlite3_stmt *q = store_stmt(r->st, SQL_RUN_TIERS);
 	bind_text(q, ":id", ri->id);
 	int step, rc = 0;
-	/* copy the tier rows first: testcases() reuses statements while we step */
+	/* copy the tier rows first: the testcases are read while they are written */
 	struct tierrow {
 		char *name, *status, *reason;
 		int64_t tests, failures, errors, skipped, time_ms;
@@ -374,6 +374,9 @@ static int tiers(struct html *h, struct render *r, const struct runinfo *ri)
 		rc = store_error(r->st, "reading tiers");
 	if (!nrows && rc == 0)
 		html_lit(h, "<p>This run recorded no tier.</p>\n");
+	sqlite3_stmt *c = store_stmt(r->st, SQL_RUN_CASES);
+	bind_text(c, ":id", ri->id);
+	int cstep = sqlite3_step(c);
 	for (size_t i = 0; i < nrows && rc == 0; i++) {
 		struct tierrow *t = &rows[i];
 		char a[SLUG_SIZE];
@@ -403,9 +406,10 @@ static int tiers(struct html *h, struct render *r, const struct runinfo *ri)
 			html_text(h, t->reason);
 			html_lit(h, "</p>\n");
 		}
-		rc = testcases(h, r, ri, t->name);
+		rc = testcases(h, r, ri, t->name, c, &cstep);
 		html_lit(h, "</section>\n");
 	}
+	sqlite3_reset(c);
 	for (size_t i = 0; i < nrows; i++) {
 		free(rows[i].name);
 		free(rows[i].status);

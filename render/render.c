@@ -6,12 +6,12 @@
  * leaves the old site whole.
  *
  * Incremental rendering. OUT/.ccr/state holds what the site was last rendered
- * from: the renderer's version and options, the store's schema version, and the
- * store position (number of runs, highest run rowid, latest ingested_at, and
- * the extra fingerprints of fingerprint_sql[]). Then:
+ * from: the renderer's version and options, the store's schema version, the
+ * store position (number of runs, highest run rowid, latest ingested_at), and
+ * the extra fingerprints of fingerprint_sql[]. Then:
  *  - no state, another renderer version or options, fewer runs or a lower
  *    rowid than before (the store was rebuilt), or no index.html: a full render;
- *  - the same position: nothing to do, nothing written (a no-op render);
+ *  - the same position and extras: nothing to do, nothing written (a no-op);
  *  - else: the runs with a higher rowid are new. Their run and log pages, the
  *    runs that overlapped them on the same host (their overlap count changed),
  *    their recipes, tests and sweeps (and the sweeps before and after those,
@@ -38,12 +38,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-/* a run longer than this does not exist; bounds the overlap search (seconds) */
-#define RUN_MAX_SPAN (2 * 86400)
 /* the state file is a handful of short lines */
 #define STATE_MAX (64 * 1024)
 /* temp files are "<dir>/.ccr-tmp.<name>": hidden, and recognisable for cleanup */
@@ -55,9 +54,10 @@
  * query here, so a change there makes the next render rebuild the overviews.
  */
 static const char *const fingerprint_sql[] = {
-	"PRAGMA user_version",
-	"SELECT count(*) || '/' || coalesce(max(started), 0) FROM sweep",
+	/* collect canon records promotes without new runs (recipe pages, timeline) */
+	"SELECT count(*) || '/' || coalesce(max(rowid), 0) FROM canon_event",
 };
+static const char SQL_SCHEMA_VERSION[] = "PRAGMA user_version";
 
 static const char SQL_POSITION[] =
 	"SELECT count(*), coalesce(max(rowid), 0), coalesce(max(ingested_at), 0) FROM run";
@@ -66,14 +66,16 @@ static const char SQL_TODO_TABLES[] =
 	"PRAGMA temp_store = MEMORY;"
 	"CREATE TEMP TABLE todo_run(id TEXT PRIMARY KEY) WITHOUT ROWID;"
 	"CREATE TEMP TABLE todo_recipe(recipe TEXT PRIMARY KEY) WITHOUT ROWID;"
-	"CREATE TEMP TABLE todo_test(test_id INTEGER PRIMARY KEY);"
+	"CREATE TEMP TABLE todo_test(test_id INTEGER PRIMARY KEY, changed INTEGER NOT NULL);"
 	"CREATE TEMP TABLE todo_sweep(id TEXT PRIMARY KEY) WITHOUT ROWID;";
 
 static const char SQL_TODO_FULL[] = "INSERT INTO todo_run SELECT id FROM run;"
 				    "INSERT INTO todo_recipe SELECT DISTINCT recipe FROM run;"
-				    "INSERT INTO todo_test SELECT id FROM test;"
+				    "INSERT INTO todo_test SELECT id, 1 FROM test;"
 				    "INSERT INTO todo_sweep SELECT id FROM sweep;";
 
+static const char SQL_RUN_SPAN[] =
+	"SELECT coalesce(max(coalesce(finished, started) - started), 0) FROM run";
 static const char SQL_TODO_NEW_RUNS[] = "INSERT INTO todo_run SELECT id FROM run WHERE rowid > :last";
 /* runs on the same host whose time span meets a new run's (their overlap changed) */
 static const char SQL_TODO_OVERLAP[] =
@@ -90,8 +92,13 @@ static const char SQL_TODO_SAME_SOURCES[] =
 static const char SQL_TODO_REST[] =
 	"INSERT OR IGNORE INTO todo_recipe SELECT DISTINCT recipe FROM run"
 	" WHERE id IN (SELECT id FROM todo_run);"
-	"INSERT OR IGNORE INTO todo_test SELECT DISTINCT test_id FROM testcase"
-	" WHERE run_id IN (SELECT id FROM todo_run);"
+	/* changed: the test did not pass plainly, or its outcome differs from its run
+	 * before (run ids start with the start time, so within a recipe they sort by
+	 * time; index testcase_test) */
+	"INSERT OR IGNORE INTO todo_test SELECT c.test_id, max(c.status IN ('failed', 'error', 'flaky')"
+	"  OR c.status IS NOT (SELECT p.status FROM testcase p WHERE p.test_id = c.test_id"
+	"   AND p.run_id < c.run_id ORDER BY p.run_id DESC LIMIT 1))"
+	" FROM testcase c WHERE c.run_id IN (SELECT id FROM todo_run) GROUP BY c.test_id;"
 	"INSERT OR IGNORE INTO todo_sweep SELECT DISTINCT sweep_id FROM run"
 	" WHERE id IN (SELECT id FROM todo_run) AND sweep_id IS NOT NULL;";
 /* the sweeps just before and after each one to render (prev/next links, changes) */
@@ -132,7 +139,8 @@ const struct page_kind page_kinds[] = {
 };
 
 struct state {
-	struct buf head;	/* renderer, options, schema and extra fingerprints */
+	struct buf head;	/* renderer, options, schema version: a change means a full render */
+	struct buf extra;	/* the fingerprint_sql[] values: a change re-renders the overviews */
 	int64_t runs, rowid, ingested;
 };
 
@@ -346,16 +354,21 @@ static void clean_after_kill(struct render *r)
 static int fingerprint(struct render *r, struct state *s)
 {
 	buf_reset(&s->head);
-	buf_addf(&s->head, "renderer %s\nbase-url %s\nstore %s\n", RENDER_VERSION,
-		 r->base_url ? r->base_url : "", r->store_name);
+	buf_reset(&s->extra);
+	sqlite3_stmt *q = store_stmt(r->st, SQL_SCHEMA_VERSION);
+	if (sqlite3_step(q) != SQLITE_ROW)
+		return store_error(r->st, "reading the store position");
+	buf_addf(&s->head, "renderer %s\nbase-url %s\nstore %s\nschema %d\n", RENDER_VERSION,
+		 r->base_url ? r->base_url : "", r->store_name, sqlite3_column_int(q, 0));
+	sqlite3_reset(q);
 	for (size_t i = 0; i < sizeof(fingerprint_sql) / sizeof(fingerprint_sql[0]); i++) {
-		sqlite3_stmt *q = store_stmt(r->st, fingerprint_sql[i]);
+		q = store_stmt(r->st, fingerprint_sql[i]);
 		if (sqlite3_step(q) != SQLITE_ROW)
 			return store_error(r->st, "reading the store position");
-		buf_addf(&s->head, "extra %s\n", col_text(q, 0));
+		buf_addf(&s->extra, "extra %s\n", col_text(q, 0));
 		sqlite3_reset(q);
 	}
-	sqlite3_stmt *q = store_stmt(r->st, SQL_POSITION);
+	q = store_stmt(r->st, SQL_POSITION);
 	if (sqlite3_step(q) != SQLITE_ROW)
 		return store_error(r->st, "reading the store position");
 	s->runs = sqlite3_column_int64(q, 0);
@@ -377,11 +390,18 @@ static int state_load(struct render *r, struct state *s)
 		buf_release(&b);
 		return 0;
 	}
-	const char *pos = strstr(buf_str(&b), "position ");
-	int ok = pos && sscanf(pos, "position %" SCNd64 " %" SCNd64 " %" SCNd64, &s->runs,
-			       &s->rowid, &s->ingested) == 3;
-	if (ok)
-		buf_add(&s->head, b.data, (size_t)(pos - b.data));
+	/* lines: "extra ..." fingerprints, "position R ROWID INGESTED", the rest is head */
+	int ok = 0;
+	for (char *line = b.data, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (!strncmp(line, "position ", 9))
+			ok = sscanf(line, "position %" SCNd64 " %" SCNd64 " %" SCNd64, &s->runs,
+				    &s->rowid, &s->ingested) == 3;
+		else
+			buf_addf(strncmp(line, "extra ", 6) ? &s->head : &s->extra, "%s\n", line);
+	}
 	buf_release(&b);
 	return ok;
 }
@@ -390,6 +410,7 @@ static int state_save(struct render *r, const struct state *s)
 {
 	struct buf b = BUF_INIT;
 	buf_add(&b, s->head.data, s->head.len);
+	buf_add(&b, s->extra.data, s->extra.len);
 	buf_addf(&b, "position %" PRId64 " %" PRId64 " %" PRId64 "\n", s->runs, s->rowid,
 		 s->ingested);
 	char path[PATH_MAX], tmp[PATH_MAX];
@@ -413,6 +434,11 @@ static int state_save(struct render *r, const struct state *s)
 	return rc;
 }
 
+static int same_buf(const struct buf *a, const struct buf *b)
+{
+	return a->len == b->len && (!a->len || !memcmp(a->data, b->data, a->len));
+}
+
 /* fills the todo tables; returns 0, 1 when there is nothing to do, -1 on error */
 static int plan(struct render *r, const struct state *old, int have_old, const struct state *now)
 {
@@ -420,28 +446,34 @@ static int plan(struct render *r, const struct state *old, int have_old, const s
 	if (full_path(r, "index.html", idx) < 0)
 		return -1;
 	if (!r->full) {
-		if (!have_old || old->head.len != now->head.len ||
-		    memcmp(old->head.data, now->head.data, now->head.len) || now->runs < old->runs ||
+		if (!have_old || !same_buf(&old->head, &now->head) || now->runs < old->runs ||
 		    now->rowid < old->rowid || access(idx, F_OK) < 0) {
 			info("'%s': rendering every page (%s)", r->out,
 			     have_old ? "the store or the options changed" : "no earlier render");
 			r->full = 1;
 		} else if (now->runs == old->runs && now->rowid == old->rowid &&
-			   now->ingested == old->ingested) {
+			   now->ingested == old->ingested && same_buf(&old->extra, &now->extra)) {
 			return 1;
 		}
 	}
+	/* scans the run table once, on purpose: the overlap searches are then bounded
+	 * by the longest run instead of by a guess */
+	sqlite3_stmt *q = store_stmt(r->st, SQL_RUN_SPAN);
+	if (sqlite3_step(q) != SQLITE_ROW)
+		return store_error(r->st, "reading runs");
+	r->run_span = sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
 	if (store_exec(r->st, SQL_TODO_TABLES) < 0)
 		return -1;
 	if (r->full)
 		return store_exec(r->st, SQL_TODO_FULL);
-	sqlite3_stmt *q = store_stmt(r->st, SQL_TODO_NEW_RUNS);
+	q = store_stmt(r->st, SQL_TODO_NEW_RUNS);
 	bind_int(q, ":last", old->rowid);
 	if (store_step_done(r->st, q) < 0)
 		return -1;
 	q = store_stmt(r->st, SQL_TODO_OVERLAP);
 	bind_int(q, ":last", old->rowid);
-	bind_int(q, ":span", RUN_MAX_SPAN);
+	bind_int(q, ":span", r->run_span);
 	if (store_step_done(r->st, q) < 0)
 		return -1;
 	q = store_stmt(r->st, SQL_TODO_SAME_SOURCES);
@@ -450,12 +482,17 @@ static int plan(struct render *r, const struct state *old, int have_old, const s
 		return -1;
 	if (store_exec(r->st, SQL_TODO_REST) < 0 || store_exec(r->st, SQL_TODO_SWEEP_NEIGHBOURS) < 0)
 		return -1;
-	if (now->rowid == old->rowid && store_exec(r->st, SQL_TODO_ALL_RECIPES) < 0)
+	if (!same_buf(&old->extra, &now->extra) && store_exec(r->st, SQL_TODO_ALL_RECIPES) < 0)
 		return -1;
 	return 0;
 }
 
 /* ---- the command ---- */
+
+static double tv_secs(const struct timeval *t)
+{
+	return (double)t->tv_sec + (double)t->tv_usec / 1e6;
+}
 
 static const char render_usage[] =
 	"render [--out DIR] [--docs DIR] [--base-url URL] [--full]";
@@ -551,13 +588,29 @@ int cmd_render(int argc, char **argv)
 		status = EXIT_OK;
 		goto out;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	info("'%s': planned in %.2f s", r.out,
+	     (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	sqlite3_stmt *q = store_stmt(r.st, SQL_TOTAL);
 	if (sqlite3_step(q) == SQLITE_ROW)
 		r.total = (long)sqlite3_column_int64(q, 0);
 	sqlite3_reset(q);
 
 	for (const struct page_kind *k = page_kinds; k->name; k++) {
-		if (k->fn(&r) < 0) {
+		struct timespec k0, k1;
+		struct rusage u0, u1;
+		long before = r.nstaged + r.nsame;
+		clock_gettime(CLOCK_MONOTONIC, &k0);
+		getrusage(RUSAGE_SELF, &u0);
+		int krc = k->fn(&r);
+		clock_gettime(CLOCK_MONOTONIC, &k1);
+		getrusage(RUSAGE_SELF, &u1);
+		info("'%s': %s: %ld pages in %.2f s (cpu %.2f user, %.2f sys)", r.out, k->name,
+		     r.nstaged + r.nsame - before,
+		     (double)(k1.tv_sec - k0.tv_sec) + (double)(k1.tv_nsec - k0.tv_nsec) / 1e9,
+		     tv_secs(&u1.ru_utime) - tv_secs(&u0.ru_utime),
+		     tv_secs(&u1.ru_stime) - tv_secs(&u0.ru_stime));
+		if (krc < 0) {
 			error("'%s': rendering %s failed; the previous site is kept", r.out,
 			      k->name);
 			discard_staged(&r);
@@ -565,8 +618,13 @@ int cmd_render(int argc, char **argv)
 		}
 	}
 	progress_done();
+	struct timespec c0, c1;
+	clock_gettime(CLOCK_MONOTONIC, &c0);
 	if (commit_staged(&r) < 0 || state_save(&r, &now) < 0)
 		goto out;
+	clock_gettime(CLOCK_MONOTONIC, &c1);
+	info("'%s': %ld pages renamed into place in %.2f s", r.out, r.nstaged,
+	     (double)(c1.tv_sec - c0.tv_sec) + (double)(c1.tv_nsec - c0.tv_nsec) / 1e9);
 	char dirty[PATH_MAX];
 	if (full_path(&r, ".ccr/dirty", dirty) == 0)
 		unlink(dirty);
@@ -585,6 +643,8 @@ out:
 	buf_release(&r.cmp);
 	buf_release(&old.head);
 	buf_release(&now.head);
+	buf_release(&old.extra);
+	buf_release(&now.extra);
 	free(base);
 	return status;
 }

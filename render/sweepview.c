@@ -38,17 +38,30 @@ static const char SQL_GRID_RUNS[] =
 	" ORDER BY recipe, started, id";
 static const char SQL_GRID_CELLS[] =
 	"SELECT name, status, tests, failures, errors FROM tier WHERE run_id = :run";
+/*
+ * What changed in sweep :id since sweep :prev, per test (kind 0 new failure, 1 fixed,
+ * 2 newly flaky). Newly flaky: the test's classification at this run's sources is
+ * 'flaky' and this sweep brought its first failure or first pass there (or it passed
+ * on a rerun, not having done so in :prev); such a test is listed as newly flaky,
+ * not as a new failure or a fix.
+ */
 static const char SQL_CHANGES[] =
-	"SELECT CASE WHEN c.status IN ('failed', 'error') THEN 0 WHEN c.status = 'passed'"
-	" THEN 1 ELSE 2 END AS kind, t.id, t.recipe, t.tier, t.classname, t.name, t.slug,"
-	" c.status, c.message, r.id, r.version"
+	"SELECT * FROM (SELECT CASE"
+	"  WHEN cl.state = 'flaky' AND ((c.status IN ('failed', 'error') AND cl.failures = 1)"
+	"   OR (c.status = 'passed' AND cl.passes = 1)"
+	"   OR (c.status = 'flaky' AND coalesce(p.flaky, 0) = 0)) THEN 2"
+	"  WHEN c.status = 'flaky' AND coalesce(p.flaky, 0) = 0 THEN 2"
+	"  WHEN c.status IN ('failed', 'error') AND coalesce(p.bad, 0) = 0 THEN 0"
+	"  WHEN c.status = 'passed' AND p.bad = 1 THEN 1 END AS kind,"
+	" t.id, t.recipe, t.tier, t.classname, t.name, t.slug, c.status, c.message, r.id, r.version"
 	" FROM run r JOIN testcase c ON c.run_id = r.id JOIN test t ON t.id = c.test_id"
+	" LEFT JOIN classification cl ON cl.test_id = c.test_id"
+	"   AND cl.version = coalesce(r.version, '') AND cl.harness_ref = coalesce(r.harness_ref, '')"
 	" LEFT JOIN (SELECT c2.test_id AS test_id, max(c2.status IN ('failed', 'error')) AS bad,"
 	"   max(c2.status = 'flaky') AS flaky FROM run r2 JOIN testcase c2 ON c2.run_id = r2.id"
 	"   WHERE r2.sweep_id = :prev GROUP BY c2.test_id) p ON p.test_id = c.test_id"
-	" WHERE r.sweep_id = :id AND ((c.status IN ('failed', 'error') AND coalesce(p.bad, 0) = 0)"
-	"   OR (c.status = 'passed' AND p.bad = 1) OR (c.status = 'flaky' AND coalesce(p.flaky, 0) = 0))"
-	" ORDER BY kind, t.recipe, t.tier, t.classname, t.name, r.id";
+	" WHERE r.sweep_id = :id) WHERE kind IS NOT NULL"
+	" ORDER BY kind, recipe, tier, classname, name, 10";
 static const char SQL_PROMOTES[] =
 	"SELECT id, recipe, promote_outcome, promote_version, promote_at, promote_reason, status"
 	" FROM run WHERE sweep_id = :id AND promote_outcome IS NOT NULL ORDER BY recipe, id";

@@ -50,6 +50,16 @@ else
 fi
 cmp -s "$S/runs/20260618T001000Z-gitea/logs/harness.log.txt" "$T/harness.log" && ok render_raw_log || fail render_raw_log "raw log differs"
 
+# what changed: a new failure, and a test that turned flaky (not "fixed")
+sw="$S/sweeps/20260618-ci1.html"
+if sed -n '/class="k0"/,/<\/ul>/p' "$sw" | grep -q test_restore_returns_state &&
+	sed -n '/class="k2"/,/<\/ul>/p' "$sw" | grep -q test_handshake_completes &&
+	! grep -q 'class="k1"' "$sw"; then
+	ok render_sweep_changes
+else
+	fail render_sweep_changes "new failures / newly flaky lists wrong in $sw"
+fi
+
 check render_links python3 "$top/tests/e2e/sitecheck.py" "$S"
 check render_feed_xml xmllint --noout "$S/feed.atom"
 check render_json sqlite3 :memory: "SELECT CASE WHEN json_array_length(readfile('$S/data/runs.json')) = 7
