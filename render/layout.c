@@ -36,6 +36,9 @@ void layout_begin(struct html *h, const char *title, const struct crumb *crumbs,
 	url_page(&u, "flakes.html");
 	html_href(h, &u, NULL);
 	html_lit(h, "\">flakes</a> <a href=\"");
+	url_page(&u, "timeline.html");
+	html_href(h, &u, NULL);
+	html_lit(h, "\">timeline</a> <a href=\"");
 	url_page(&u, "feed.atom");
 	html_href(h, &u, NULL);
 	html_lit(h, "\">feed</a></nav>\n");

@@ -6,6 +6,7 @@
  */
 #include "pages.h"
 #include "layout.h"
+#include "timeline.h"
 #include "../lib/msg.h"
 
 #include <stdlib.h>
@@ -60,6 +61,8 @@ static int one_recipe(struct render *r, struct html *h, const char *recipe)
 		return store_error(r->st, "listing a recipe's runs");
 	html_lit(h, "</tbody></table></div>\n");
 	html_more(h, n - RECIPE_RUNS_SHOWN, "older runs");
+	if (timeline_lane(h, r, recipe) < 0)
+		return -1;
 	layout_end(h, as_of);
 	return render_page(r, &self, h);
 }

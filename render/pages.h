@@ -24,6 +24,8 @@ page_fn page_assets, page_logs, page_runs, page_tests, page_recipes, page_sweeps
 /* render/page_signatures.c (classification): signatures/<id>.html; data/classification.json
  * and data/signatures.json */
 page_fn page_signatures, page_classdata;
+/* render/page_timeline.c: timeline.html */
+page_fn page_timeline;
 
 /* terminated by {NULL, NULL} */
 extern const struct page_kind page_kinds[];

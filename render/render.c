@@ -56,6 +56,8 @@
 static const char *const fingerprint_sql[] = {
 	/* collect canon records promotes without new runs (recipe pages, timeline) */
 	"SELECT count(*) || '/' || coalesce(max(rowid), 0) FROM canon_event",
+	/* a record changing in place (status only) moves no event but shows on recipe pages */
+	"SELECT count(*) || '/' || coalesce(max(seen_at), 0) FROM canon_record",
 };
 static const char SQL_SCHEMA_VERSION[] = "PRAGMA user_version";
 
@@ -70,7 +72,8 @@ static const char SQL_TODO_TABLES[] =
 	"CREATE TEMP TABLE todo_sweep(id TEXT PRIMARY KEY) WITHOUT ROWID;";
 
 static const char SQL_TODO_FULL[] = "INSERT INTO todo_run SELECT id FROM run;"
-				    "INSERT INTO todo_recipe SELECT DISTINCT recipe FROM run;"
+				    "INSERT INTO todo_recipe SELECT DISTINCT recipe FROM run"
+				    " UNION SELECT recipe FROM canon_record;"
 				    "INSERT INTO todo_test SELECT id, 1 FROM test;"
 				    "INSERT INTO todo_sweep SELECT id FROM sweep;";
 
@@ -112,7 +115,8 @@ static const char SQL_TODO_SWEEP_NEIGHBOURS[] =
 	"   > (coalesce(s.started, 0), s.id) ORDER BY coalesce(p.started, 0), p.id LIMIT 1)"
 	" FROM sweep s WHERE s.id IN (SELECT id FROM todo_sweep)) WHERE x IS NOT NULL";
 static const char SQL_TODO_ALL_RECIPES[] =
-	"INSERT OR IGNORE INTO todo_recipe SELECT DISTINCT recipe FROM run";
+	"INSERT OR IGNORE INTO todo_recipe SELECT DISTINCT recipe FROM run"
+	" UNION SELECT recipe FROM canon_record";
 
 /* pages expected, for the progress line: runs, their log pages and raw logs, the rest */
 static const char SQL_TOTAL[] =
@@ -131,6 +135,7 @@ const struct page_kind page_kinds[] = {
 	{"sweeps", page_sweeps},
 	{"signatures", page_signatures},
 	{"flakes", page_flakes},
+	{"timeline", page_timeline},
 	{"data", page_data},
 	{"classdata", page_classdata},
 	{"feed", page_feed},
