@@ -6,6 +6,7 @@
  */
 #include "pages.h"
 #include "layout.h"
+#include "docs.h"
 #include "timeline.h"
 #include "../lib/msg.h"
 
@@ -63,6 +64,7 @@ static int one_recipe(struct render *r, struct html *h, const char *recipe)
 	html_more(h, n - RECIPE_RUNS_SHOWN, "older runs");
 	if (timeline_lane(h, r, recipe) < 0)
 		return -1;
+	docs_citations(h, r, "recipe", recipe);
 	layout_end(h, as_of);
 	return render_page(r, &self, h);
 }

@@ -10,6 +10,7 @@
  */
 #include "pages.h"
 #include "layout.h"
+#include "docs.h"
 #include "state.h"
 #include "../lib/msg.h"
 #include "../lib/timeutil.h"
@@ -463,6 +464,7 @@ static int one_run(struct render *r, struct html *h, sqlite3_stmt *q)
 	metadata(h, r, q);
 	if (logs(h, r, &ri) < 0 || tiers(h, r, &ri) < 0)
 		return -1;
+	docs_citations(h, r, "run", ri.id);
 	layout_end(h, sqlite3_column_int64(q, R_INGESTED));
 	return render_page(r, &ri.self, h);
 }

@@ -10,8 +10,10 @@
  */
 #include "pages.h"
 #include "layout.h"
+#include "docs.h"
 #include "state.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* rows listed: failures and changes, newest first */
@@ -90,6 +92,9 @@ static int one_test(struct render *r, struct html *h, sqlite3_stmt *t)
 		return store_error(r->st, "listing a test's runs");
 	html_lit(h, "</tbody></table></div>\n");
 	html_more(h, n - TEST_ROWS_SHOWN, "older rows");
+	char key[24];
+	snprintf(key, sizeof(key), "%lld", (long long)test_id);
+	docs_citations(h, r, "test", key);
 	/* as of the newest row shown: a passing run adds no row, and changes nothing */
 	layout_end(h, as_of);
 	return render_page(r, &self, h);

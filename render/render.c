@@ -24,6 +24,7 @@
  */
 #include "render.h"
 #include "pages.h"
+#include "docs.h"
 #include "../lib/cli.h"
 #include "../lib/msg.h"
 #include "../lib/timeutil.h"
@@ -128,6 +129,7 @@ static const char SQL_TOTAL[] =
 
 const struct page_kind page_kinds[] = {
 	{"assets", page_assets},
+	{"docs-scan", page_docs_scan}, /* before the pages that list their citations */
 	{"logs", page_logs},
 	{"runs", page_runs},
 	{"tests", page_tests},
@@ -136,6 +138,7 @@ const struct page_kind page_kinds[] = {
 	{"signatures", page_signatures},
 	{"flakes", page_flakes},
 	{"timeline", page_timeline},
+	{"docs", page_docs},
 	{"data", page_data},
 	{"classdata", page_classdata},
 	{"feed", page_feed},
@@ -366,6 +369,13 @@ static int fingerprint(struct render *r, struct state *s)
 	buf_addf(&s->head, "renderer %s\nbase-url %s\nstore %s\nschema %d\n", RENDER_VERSION,
 		 r->base_url ? r->base_url : "", r->store_name, sqlite3_column_int(q, 0));
 	sqlite3_reset(q);
+	if (r->docs) {
+		/* a changed document may move back-links on any page: render them all */
+		char dh[65];
+		if (docs_fingerprint(r->docs, dh) < 0)
+			return -1;
+		buf_addf(&s->head, "docs %s\n", dh);
+	}
 	for (size_t i = 0; i < sizeof(fingerprint_sql) / sizeof(fingerprint_sql[0]); i++) {
 		q = store_stmt(r->st, fingerprint_sql[i]);
 		if (sqlite3_step(q) != SQLITE_ROW)

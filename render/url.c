@@ -248,3 +248,30 @@ void html_external_link(struct html *h, const char *s, const char *text)
 	html_text(h, text);
 	html_lit(h, "</a>");
 }
+
+int url_doc(struct url *u, const char *relpath)
+{
+	char segs[URL_DOC_DEPTH][SLUG_SIZE];
+	const char *pieces[2 * URL_DOC_DEPTH + 2];
+	size_t n = 0, k = 0;
+	pieces[k++] = "docs/";
+	const char *p = relpath;
+	while (*p) {
+		const char *slash = strchr(p, '/');
+		size_t len = slash ? (size_t)(slash - p) : strlen(p);
+		if (!slash && len > 3 && !strcmp(p + len - 3, ".md"))
+			len -= 3;
+		if (n == URL_DOC_DEPTH)
+			return -1;
+		slug_name(p, len, segs[n]);
+		pieces[k++] = segs[n++];
+		pieces[k++] = slash ? "/" : ".html";
+		if (!slash)
+			break;
+		p = slash + 1;
+	}
+	if (!n)
+		return -1;
+	build(u, pieces, k);
+	return 0;
+}

@@ -18,6 +18,7 @@
  *   recipes/<recipe>/tests/<tier>/<test-slug>.html
  *   sweeps/<sweep>.html
  *   badges/<recipe>.svg
+ *   timeline.html, docs/index.html, docs/<folder>/<doc>.html (url_doc)
  * <run> is the run id when it is already URL-safe (it always is when written by
  * collect), else its slug; <recipe>, <tier>, <log>, <sweep> are slug_name() of the
  * name; <test-slug> is the test.slug column (re-slugged if it were unsafe).
@@ -62,6 +63,12 @@ void url_recipe(struct url *u, const char *recipe);
 void url_test(struct url *u, const char *recipe, const char *tier, const char *test_slug);
 void url_sweep(struct url *u, const char *sweep_id);
 void url_badge(struct url *u, const char *recipe);
+
+/* A decisions document: docs/<folder>/.../<name>.html for its path under --docs
+ * ("ops/DECISIONS.md"): every folder and the name without ".md" through seg_name().
+ * -1 when the path has more than URL_DOC_DEPTH parts (the page is not written). */
+#define URL_DOC_DEPTH 4
+int url_doc(struct url *u, const char *relpath);
 
 /* how many directories deep a page at u lives (the depth for html_init) */
 int url_depth(const struct url *u);
