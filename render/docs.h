@@ -8,7 +8,7 @@
  *   mumble@1.0.0+v1.6.870-0          a recipe at a version    -> the recipe page
  *   gitea/upgrade/test_upgrade_ok    recipe/tier/test (the test's name, its
  *                                    classname::name, or its slug) -> the test page
- *   sig:3f2a9c0d1e4b                 a failure signature      -> its latest failure
+ *   sig:3f2a9c0d1e4b                 a failure signature      -> signatures/<id>.html
  * and markdown links to site pages, written relative to the site root
  * ("runs/<id>/index.html#restore", "recipes/gitea/index.html", "timeline.html") or
  * to another document ("OTHER.md#section"). A reference that does not resolve is

@@ -16,6 +16,7 @@
 #include "docs.h"
 #include "layout.h"
 #include "pages.h"
+#include "state.h"
 #include "../lib/buf.h"
 #include "../lib/msg.h"
 #include "../lib/sha256.h"
@@ -263,10 +264,9 @@ static const char SQL_TEST[] =
 	" ORDER BY name != :x, id LIMIT 1";
 static const char SQL_TEST_SLUG[] =
 	"SELECT id FROM test WHERE recipe = :r AND tier = :t AND slug = :s LIMIT 1";
+/* the recipe of its latest occurrence, for the recipe page's citations */
 static const char SQL_SIG[] =
-	"SELECT s.last_run, t.tier, t.slug, t.recipe FROM signature s"
-	" JOIN testcase c ON c.run_id = s.last_run AND c.signature = s.id"
-	" JOIN test t ON t.id = c.test_id WHERE s.id = :id ORDER BY c.seq LIMIT 1";
+	"SELECT (SELECT recipe FROM run WHERE id = s.last_run) FROM signature s WHERE s.id = :id";
 static const char SQL_SWEEP[] = "SELECT 1 FROM sweep WHERE id = :id";
 
 /* the first column of a one-row lookup as a new string, NULL when there is no row */
@@ -486,12 +486,9 @@ static int resolve_ref(struct dctx *c, const char *s, const struct ref *ref, str
 		sqlite3_stmt *q = store_stmt(c->r->st, SQL_SIG);
 		bind_text(q, ":id", text + 4);
 		if (sqlite3_step(q) == SQLITE_ROW) {
-			url_run(&t->u, col_text(q, 0));
-			char a[2 * SLUG_SIZE + 2];
-			anchor_test(col_text(q, 1), col_text(q, 2), a);
-			snprintf(t->fragbuf, sizeof(t->fragbuf), "%s", a);
-			t->frag = t->fragbuf;
-			cite(c, "signature", text + 4, col_text(q, 3));
+			url_signature(&t->u, text + 4);
+			cite(c, "signature", text + 4,
+			     sqlite3_column_type(q, 0) == SQLITE_NULL ? NULL : col_text(q, 0));
 			ok = 1;
 		} else {
 			snprintf(t->reason, sizeof(t->reason), "no such signature");
@@ -735,6 +732,21 @@ static int resolve_link(struct dctx *c, const char *dest, struct target *t)
 			ok = hit != NULL;
 			what = "no such sweep";
 			free(hit);
+		}
+	} else if (!strcmp(segs[0], "signatures") && ns == 2) {
+		size_t l = strlen(segs[1]);
+		if (l > 5 && !strcmp(segs[1] + l - 5, ".html")) {
+			segs[1][l - 5] = '\0';
+			sqlite3_stmt *q = store_stmt(c->r->st, SQL_SIG);
+			bind_text(q, ":id", segs[1]);
+			if (sqlite3_step(q) == SQLITE_ROW) {
+				cite(c, "signature", segs[1],
+				     sqlite3_column_type(q, 0) == SQLITE_NULL ? NULL : col_text(q, 0));
+				ok = 1;
+			} else {
+				what = "no such signature";
+			}
+			sqlite3_reset(q);
 		}
 	} else if (!strcmp(segs[0], "docs") || !strcmp(segs[0], "badges") ||
 		   !strcmp(segs[0], "data") || !strcmp(segs[0], "assets")) {

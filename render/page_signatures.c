@@ -14,6 +14,7 @@
  */
 #include "pages.h"
 #include "layout.h"
+#include "docs.h"
 #include "state.h"
 
 #include <stdio.h>
@@ -230,6 +231,7 @@ static int signature_page(struct render *r, struct html *h, const char *id)
 	if (where_table(r, h, id) < 0 || incidents_list(r, h, id) < 0 ||
 	    occurrences(r, h, id) < 0)
 		return -1;
+	docs_citations(h, r, "signature", id);
 	layout_end(h, r->as_of);
 	return render_page(r, &self, h);
 }

@@ -62,7 +62,7 @@ for want in \
 	'<a class="ref" href="../runs/20260618T001730Z-mattermost-lts/index.html">20260618T001730Z-mattermost-lts</a>' \
 	'<a class="ref" href="../recipes/mattermost-lts/index.html">mattermost-lts@2.1.9+10.11.15</a>' \
 	'<a class="ref" href="../recipes/mattermost-lts/tests/restore/test_restore.test_restore_returns_state-0a1b2c3d.html">mattermost-lts/restore/test_restore_returns_state</a>' \
-	'<a class="ref" href="../runs/20260618T001730Z-mattermost-lts/index.html#restore--test_restore.test_restore_returns_state-0a1b2c3d">sig:5e1f00d2a9c4</a>' \
+	'<a class="ref" href="../signatures/5e1f00d2a9c4.html">sig:5e1f00d2a9c4</a>' \
 	'<a href="../runs/20260618T001730Z-mattermost-lts/index.html#restore">its tier</a>' \
 	'<a class="ref" href="../recipes/mumble/tests/custom/test_protocol_handshake.test_handshake_completes_with_channel_presence-1f2e3d4c.html"><code>' \
 	'<a href="../docs/ops/notes.html">the notes</a>' \
@@ -104,6 +104,9 @@ grep -qF 'decisions.md: Mattermost restore</a>' "$T/site/recipes/mattermost-lts/
 grep -qF 'decisions.md: Mumble handshake</a>' "$T/site/recipes/mumble/index.html" &&
 	grep -qF 'decisions.md: Mumble handshake</a>' "$T/site/recipes/mumble/tests/custom/test_protocol_handshake.test_handshake_completes_with_channel_presence-1f2e3d4c.html" &&
 	ok docs_backlink_recipe || fail docs_backlink_recipe "mumble pages"
+
+grep -qF 'decisions.md: Mattermost restore</a>' "$T/site/signatures/5e1f00d2a9c4.html" &&
+	ok docs_backlink_signature || fail docs_backlink_signature "signature page"
 
 # fixing the document re-renders, and the back-links follow
 sed -i 's/20260618T001730Z-mattermost and gitea@9.9.9 and \[gone\](recipes\/nope\/index.html)/none/' "$T/docs/decisions.md"
