@@ -92,6 +92,19 @@ ccr collect fetch "${base}20260618T003000Z-gitea" 2> "$T/err"
 rc=$?
 [ $rc -eq 0 ] && [ "$(runs)" = 1 ] && ok fetch_one_run_folder || fail fetch_one_run_folder "rc=$rc runs=$(runs) $(head -c 300 "$T/err")"
 
+# 4b. a run archived by collect ingest is recognised by its run.json: nothing else downloaded
+export CCR_DB="$T/local.db"
+ccr collect ingest "$node1/20260618T003000Z-gitea" 2> "$T/err"
+: > "$T/ok.log"
+ccr collect fetch "${base}20260618T003000Z-gitea/" 2> "$T/err"
+rc=$?
+b=$(file_bodies "$T/ok.log")
+if [ $rc -eq 0 ] && [ "$(runs)" = 1 ] && [ "$b" -eq 1 ] && grep -q 'run.json 200$' "$T/ok.log"; then
+	ok fetch_skips_run_ingested_locally
+else
+	fail fetch_skips_run_ingested_locally "rc=$rc runs=$(runs) bodies=$b $(head -c 300 "$T/err")"
+fi
+
 # 5. a node that is down is an error for its URL only
 export CCR_DB="$T/down.db"
 dead=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
