@@ -793,9 +793,8 @@ static void finish_run(struct fetcher *f, struct runfetch *r)
 		return;
 	}
 	struct ingest_opts o;
-	memset(&o, 0, sizeof(o));
+	ingest_opts_init(&o);
 	o.source = r->url;
-	o.exit_code = -1;
 	struct ingest_report rep;
 	memset(&rep, 0, sizeof(rep));
 	progress_done();
