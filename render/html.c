@@ -89,6 +89,27 @@ static int forbidden_cp(uint32_t cp)
 	       (cp & 0xfffe) == 0xfffe;
 }
 
+void html_ws_before_eol(struct buf *b)
+{
+	size_t n = 0;
+	while (n < b->len && (b->data[b->len - 1 - n] == ' ' || b->data[b->len - 1 - n] == '\t'))
+		n++;
+	if (!n)
+		return;
+	char ws[64];
+	if (n > sizeof(ws))
+		n = sizeof(ws); /* longer runs keep the rest: still valid, just not tidy */
+	memcpy(ws, b->data + b->len - n, n);
+	b->len -= n;
+	b->data[b->len] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		if (ws[i] == ' ')
+			buf_add(b, "&#32;", 5);
+		else
+			buf_add(b, "&#9;", 4);
+	}
+}
+
 void esc_html(struct buf *b, const char *p, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)p;
@@ -118,7 +139,11 @@ void esc_html(struct buf *b, const char *p, size_t n)
 		} else if (c == '\'') {
 			buf_add(b, "&#39;", 5);
 			i++;
-		} else if (c == '\t' || c == '\n' || c == '\r') {
+		} else if (c == '\n') {
+			html_ws_before_eol(b);
+			buf_add(b, s + i, 1);
+			i++;
+		} else if (c == '\t' || c == '\r') {
 			buf_add(b, s + i, 1);
 			i++;
 		} else if (c < 0x20) {

@@ -59,6 +59,13 @@ void html_duration(struct html *h, int64_t ms);
 void esc_html(struct buf *b, const char *p, size_t n);
 
 /*
+ * Spaces and tabs at the end of b become &#32; / &#9;, so no line of the page
+ * source ends in whitespace (validators flag it; it is invisible either way).
+ * esc_html() does this before every newline of its input.
+ */
+void html_ws_before_eol(struct buf *b);
+
+/*
  * Decodes one UTF-8 sequence at p[0..n): returns its length (1..4) and sets *cp,
  * or returns 0 for an invalid byte (overlong, surrogate, truncated, > U+10FFFF).
  */

@@ -5,6 +5,9 @@
 
 #include <string.h>
 
+/* escaped bytes of a page title before " · ccr": validators want under 70 characters */
+#define TITLE_MAX 60
+
 #ifndef CCR_VERSION
 #define CCR_VERSION "0.1.0"
 #endif
@@ -15,7 +18,23 @@ void layout_begin(struct html *h, const char *title, const struct crumb *crumbs,
 	html_lit(h, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 		    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 		    "<meta name=\"color-scheme\" content=\"light dark\">\n<title>");
-	html_text(h, title);
+	/* titles name things from input: cut long ones (tabs and bookmarks show ~60
+	 * characters; validators count the escaped source) */
+	size_t start = h->b.len, tl = strlen(title), at = 0;
+	while (at < tl) {
+		size_t k = at + 1;
+		while (k < tl && ((unsigned char)title[k] & 0xc0) == 0x80)
+			k++; /* one whole UTF-8 sequence */
+		size_t before = h->b.len;
+		html_textn(h, title + at, k - at);
+		if (h->b.len - start > TITLE_MAX) {
+			h->b.len = before;
+			h->b.data[before] = '\0';
+			html_lit(h, "\xe2\x80\xa6");
+			break;
+		}
+		at = k;
+	}
 	html_lit(h, " · ccr</title>\n<link rel=\"stylesheet\" href=\"");
 	url_page(&u, "assets/style.css");
 	html_href(h, &u, NULL);

@@ -182,6 +182,7 @@ void log_line_html(struct html *h, const char *line, size_t n, struct ansi *st)
 		i = run = j;
 	}
 	log_text(h, p + run, n - run);
+	html_ws_before_eol(&h->b); /* the line's '\n' follows */
 	span_close(h, st);
 	if (cut) {
 		html_lit(h, "<span class=\"cut\"> \xe2\x80\xa6 ");

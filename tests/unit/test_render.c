@@ -25,6 +25,7 @@ TEST(render_escape_text_table)
 		{"it's", "it&#39;s"},
 		{"&amp;", "&amp;amp;"},
 		{"tab\tnl\n", "tab\tnl\n"},
+		{"end  \nx\t\n", "end&#32;&#32;\nx&#9;\n"},	/* no trailing whitespace in the source */
 		{"bell\x07", "bell\xe2\x90\x87"},	/* U+2407 control picture */
 		{"del\x7f", "del\xe2\x90\xa1"},
 		{"\xc3\xa9t\xc3\xa9", "\xc3\xa9t\xc3\xa9"},	/* valid UTF-8 kept */
@@ -61,7 +62,8 @@ TEST(render_escape_every_byte)
 	for (const char *p = out; *p; p++)
 		if (*p == '&')
 			CHECK(!strncmp(p, "&amp;", 5) || !strncmp(p, "&lt;", 4) ||
-			      !strncmp(p, "&gt;", 4) || !strncmp(p, "&quot;", 6) || !strncmp(p, "&#39;", 5));
+			      !strncmp(p, "&gt;", 4) || !strncmp(p, "&quot;", 6) || !strncmp(p, "&#39;", 5) ||
+			      !strncmp(p, "&#32;", 5) || !strncmp(p, "&#9;", 4));
 	html_release(&h);
 }
 
