@@ -32,6 +32,7 @@
 #include <libxml/parser.h>
 #include <libxml/SAX2.h>
 #include <libxml/parserInternals.h>
+#include <libxml/globals.h>
 #include <libxml/xmlerror.h>
 #include <math.h>
 #include <stdarg.h>
@@ -306,16 +307,34 @@ struct jp {
 	size_t hcap;
 };
 
-__attribute__((format(printf, 2, 3))) static void jp_fail(struct jp *jp, const char *fmt, ...)
+static void jp_vnote(struct jp *jp, const char *fmt, va_list ap)
 {
 	if (!jp->error[0]) {
-		va_list ap;
-		va_start(ap, fmt);
 		vsnprintf(jp->error, sizeof(jp->error), fmt, ap);
-		va_end(ap);
 		if (!jp->error[0])
 			snprintf(jp->error, sizeof(jp->error), "rejected");
 	}
+}
+
+/* records why the file is rejected (the first reason wins); for libxml2's
+ * error callback, which must not stop the parser: an error can be raised in
+ * the middle of reading input, and xmlStopParser frees that input */
+__attribute__((format(printf, 2, 3))) static void jp_note(struct jp *jp, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	jp_vnote(jp, fmt, ap);
+	va_end(ap);
+}
+
+/* records the reason and stops the parser; from our element and DTD
+ * callbacks only */
+__attribute__((format(printf, 2, 3))) static void jp_fail(struct jp *jp, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	jp_vnote(jp, fmt, ap);
+	va_end(ap);
 	if (jp->ctxt)
 		xmlStopParser(jp->ctxt);
 }
@@ -1058,12 +1077,22 @@ static void on_error(void *ud, xmlErrorPtr e)
 			*p = ' ';
 	if (msg[0] >= 'A' && msg[0] <= 'Z' && !(msg[1] >= 'A' && msg[1] <= 'Z'))
 		msg[0] = (char)(msg[0] - 'A' + 'a');
-	if (strstr(m, "not proper UTF-8") || e->code == XML_ERR_INVALID_ENCODING)
-		jp_fail(jp, "not UTF-8 (line %d)", e->line);
+	/* errors without a context (encoding conversion) carry no line */
+	int line = e->line > 0 ? e->line : jp->ctxt && jp->ctxt->input ? jp->ctxt->input->line : 0;
+	if (e->domain == XML_FROM_I18N || e->domain == XML_FROM_IO)
+		jp_note(jp, "encoding error (line %d): %s", line, msg);
+	else if (strstr(m, "not proper UTF-8") || e->code == XML_ERR_INVALID_ENCODING)
+		jp_note(jp, "not UTF-8 (line %d)", line);
 	else if (e->code == XML_ERR_UNSUPPORTED_ENCODING)
-		jp_fail(jp, "unsupported encoding (line %d): %s", e->line, msg);
+		jp_note(jp, "unsupported encoding (line %d): %s", line, msg);
 	else
-		jp_fail(jp, "not well-formed (line %d): %s", e->line, msg);
+		jp_note(jp, "not well-formed (line %d): %s", line, msg);
+}
+
+/* libxml2's unstructured messages: everything also arrives structured */
+__attribute__((format(printf, 2, 3))) static void on_generic_error(void *ud, const char *fmt, ...)
+{
+	(void)ud, (void)fmt;
 }
 
 /* ---- entry points -------------------------------------------------------------------------- */
@@ -1123,7 +1152,7 @@ int junit_parse(const char *name, const char *data, size_t len, struct junit_fil
 	 * (text is capped by us as it streams by; depth is bounded by
 	 * JUNIT_MAX_DEPTH) */
 	if (len > JUNIT_MAX_FILE) {
-		jp_fail(jp, "larger than %d bytes", JUNIT_MAX_FILE);
+		jp_note(jp, "larger than %d bytes", JUNIT_MAX_FILE);
 		goto done;
 	}
 	jp->ctxt = xmlCreateMemoryParserCtxt(data, (int)len);
@@ -1133,12 +1162,22 @@ int junit_parse(const char *name, const char *data, size_t len, struct junit_fil
 	jp->ctxt->userData = jp;
 	xmlCtxtUseOptions(jp->ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
 					    XML_PARSE_HUGE);
+	/* errors raised without a parser context (encoding conversion, I/O) go
+	 * to libxml2's global handlers, which print to stderr: catch them too */
+	xmlStructuredErrorFunc old_serror = xmlStructuredError;
+	void *old_serror_ctx = xmlStructuredErrorContext;
+	xmlGenericErrorFunc old_generic = xmlGenericError;
+	void *old_generic_ctx = xmlGenericErrorContext;
+	xmlSetStructuredErrorFunc(jp, on_error);
+	xmlSetGenericErrorFunc(NULL, on_generic_error);
 	xmlParseDocument(jp->ctxt);
+	xmlSetStructuredErrorFunc(old_serror_ctx, old_serror);
+	xmlSetGenericErrorFunc(old_generic_ctx, old_generic);
 	if (!jp->error[0] && !jp->ctxt->wellFormed)
-		jp_fail(jp, "not well-formed (line %d)", xmlSAX2GetLineNumber(jp->ctxt));
+		jp_note(jp, "not well-formed (line %d)", xmlSAX2GetLineNumber(jp->ctxt));
 done:
 	if (!jp->error[0] && !jp->root_seen)
-		jp_fail(jp, "empty file");
+		jp_note(jp, "empty file");
 	if (jp->error[0] && !jp->root_seen && looks_like_html(data, len))
 		snprintf(jp->error, sizeof(jp->error), "not a JUnit report: looks like HTML");
 

@@ -99,7 +99,8 @@ struct junit_file {
  * reason: "empty file", "not well-formed (line 3): <libxml2's words>",
  * "not UTF-8 (line 1)", "unsupported encoding (line 1): ...",
  * "not a JUnit report: root is <html>", "not a JUnit report: looks like HTML",
- * "DTD with entities not allowed", "nested deeper than 64 elements",
+ * "encoding error (line 1): ...", "DTD with entities not allowed",
+ * "nested deeper than 64 elements",
  * "more than 200000 testcases".
  * On -1, out->cases may still hold what was read before the error; callers
  * treat the file as rejected. Always call junit_file_release().

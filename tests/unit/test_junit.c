@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 /* ---- helpers -------------------------------------------------------------------- */
 
@@ -774,4 +775,52 @@ TEST(junit_too_many_testcases)
 	buf_adds(&b, "</testsuite>");
 	jt_rejected(b.data, b.len, "more than 200000 testcases", __FILE__, __LINE__);
 	buf_release(&b);
+}
+
+TEST(junit_other_encodings_and_silence)
+{
+	/* UTF-16LE with a byte order mark reads like UTF-8 */
+	const char *doc = "<testsuite><testcase name='caf\xc3\xa9'/></testsuite>";
+	struct buf u16 = BUF_INIT;
+	buf_add(&u16, "\xff\xfe", 2);
+	for (const char *p = doc; *p; p++) {
+		if (!strncmp(p, "\xc3\xa9", 2)) {
+			buf_add(&u16, "\xe9\x00", 2);
+			p++;
+		} else {
+			buf_addc(&u16, *p);
+			buf_addc(&u16, '\0');
+		}
+	}
+	struct junit_file f;
+	CHECK_INT(junit_parse("utf16.xml", u16.data, u16.len, &f), 0);
+	if (CHECK(f.ncases == 1))
+		CHECK_STR(f.cases[0].name, "caf\xc3\xa9");
+	junit_file_release(&f);
+
+	/* a broken UTF-16 file is rejected, and libxml2 prints nothing itself */
+	const char *errpath = "tests/out/unit/junit-stderr.txt";
+	fflush(stderr);
+	int saved = dup(2);
+	FILE *cap = fopen(errpath, "w+");
+	if (!CHECK(saved >= 0 && cap))
+		return;
+	dup2(fileno(cap), 2);
+	buf_add(&u16, "\x00\xd8\x08\x00\x0a\x3c", 6); /* a lone surrogate, then junk */
+	int rc = junit_parse("bad16.xml", u16.data, u16.len, &f);
+	char why[300];
+	snprintf(why, sizeof(why), "%s", f.error ? f.error : "");
+	junit_file_release(&f);
+	int rc2 = junit_parse("bad16b.xml", u16.data + 2, u16.len - 3, &f);
+	junit_file_release(&f);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	CHECK_INT(rc, -1);
+	CHECK(!strncmp(why, "encoding error", 14) || !strncmp(why, "not well-formed", 15));
+	CHECK_INT(rc2, -1);
+	fseek(cap, 0, SEEK_END);
+	CHECK_INT(ftell(cap), 0);
+	fclose(cap);
+	buf_release(&u16);
 }
