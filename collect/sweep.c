@@ -15,6 +15,7 @@
 #include "../lib/slug.h"
 #include "../lib/timeutil.h"
 #include "collect.h"
+#include "derive.h"
 #include "ingest.h"
 
 #include <dirent.h>
@@ -34,6 +35,7 @@
 #include <unistd.h>
 
 #define SWEEP_DEFAULT_JOBS 4	   /* several deploys at once, as the nightly sweep runs them */
+#define SWEEP_MAX_RERUNS 1000 /* isolation re-runs run one at a time: more would take days */
 #define SWEEP_MAX_JOBS 64	   /* more parallel deploys than this would swamp any node */
 #define SWEEP_DEFAULT_TIMEOUT 3600 /* a real harness run takes 10-50 minutes */
 #define SWEEP_KILL_GRACE_SECS 10   /* after SIGTERM, time to tear down before SIGKILL */
@@ -45,7 +47,8 @@
 
 static const char sweep_usage[] =
     "collect sweep --harness CMD --recipes LIST|@FILE [--jobs N] [--timeout SECS]\n"
-    "       [--trigger sweep|isolation|testme|manual] [--runs DIR] [--sweep ID]";
+    "       [--trigger sweep|isolation|testme|manual] [--runs DIR] [--sweep ID]\n"
+    "       [--rerun-isolated N]";
 
 /* ---- clock ---- */
 
@@ -754,15 +757,60 @@ static int check_harness(const char *cmd)
 
 static const char *const triggers[] = {"sweep", "isolation", "testme", "manual"};
 
+/*
+ * --rerun-isolated N: after the sweep is stored and classified, the recipes whose
+ * failure is still `new`, or whose evidence has no run alone, are run again one at a
+ * time (trigger isolation, no sweep), at most n of them, then classified again, so
+ * the morning's site already says flake or defect (derive.h: the exact choice).
+ * Adds to *t; *reran = how many were re-run. -1 on a store error.
+ */
+static int rerun_isolated(struct store *st, const struct sweep_cfg *sweep, int n,
+			  struct sweep_tally *t, int *reran)
+{
+	char **again = NULL;
+	size_t na = 0;
+	if (derive_isolation_candidates(st, sweep->sweep_id, n, &again, &na) < 0)
+		return -1;
+	int rc = 0;
+	if (na) {
+		struct sweep_cfg iso = *sweep;
+		iso.trigger = "isolation";
+		iso.sweep_id = NULL;
+		iso.jobs = 1;	/* alone: nothing else runs beside them */
+		struct sweep_tally ti;
+		memset(&ti, 0, sizeof(ti));
+		sweep_run(st, &iso, again, na, &ti);
+		if (!ti.store_failed && ti.stored && collect_after(st))
+			ti.store_failed = 1;
+		t->total += ti.total;
+		t->done += ti.done;
+		t->failed += ti.failed;
+		t->timed_out += ti.timed_out;
+		t->stored += ti.stored;
+		t->unchanged += ti.unchanged;
+		t->rejected += ti.rejected;
+		t->cannot_run += ti.cannot_run;
+		t->stopped += ti.stopped;
+		t->not_started += ti.not_started;
+		if (ti.stop_signal)
+			t->stop_signal = ti.stop_signal;
+		rc = ti.store_failed ? -1 : 0;
+		*reran = (int)na;
+	}
+	derive_free_list(again);
+	return rc;
+}
+
 int cmd_collect_sweep(int argc, char **argv)
 {
 	const char *harness = NULL, *recipes_arg = NULL, *trigger = "sweep", *runs = "runs";
 	const char *sweep_id = NULL;
-	int jobs = SWEEP_DEFAULT_JOBS, timeout = SWEEP_DEFAULT_TIMEOUT;
+	int jobs = SWEEP_DEFAULT_JOBS, timeout = SWEEP_DEFAULT_TIMEOUT, rerun = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = NULL;
 		static const char *const opts[] = {"--harness", "--recipes", "--jobs", "--timeout",
-						   "--trigger", "--runs",    "--sweep"};
+						   "--trigger", "--runs",    "--sweep",
+						   "--rerun-isolated"};
 		size_t k;
 		for (k = 0; k < sizeof(opts) / sizeof(opts[0]); k++) {
 			size_t l = strlen(opts[k]);
@@ -806,6 +854,10 @@ int cmd_collect_sweep(int argc, char **argv)
 		case 6:
 			sweep_id = v;
 			break;
+		case 7:
+			if (parse_int("--rerun-isolated", v, 0, SWEEP_MAX_RERUNS, &rerun))
+				return EXIT_USAGE;
+			break;
 		}
 	}
 	if (!harness || !*harness || !recipes_arg)
@@ -821,6 +873,8 @@ int cmd_collect_sweep(int argc, char **argv)
 		jobs = 1;
 	if (sweep_id && strcmp(trigger, "sweep"))
 		return usage_error("--sweep goes with --trigger sweep only");
+	if (rerun && strcmp(trigger, "sweep"))
+		return usage_error("--rerun-isolated goes with --trigger sweep only");
 	if (sweep_id && !valid_recipe(sweep_id, strlen(sweep_id)))
 		return usage_error("--sweep ID: 1 to 200 bytes, no '/' or control characters");
 
@@ -875,6 +929,9 @@ int cmd_collect_sweep(int argc, char **argv)
 	sweep_run(st, &cfg, list, n, &t);
 	if (!t.store_failed && t.stored && collect_after(st))
 		t.store_failed = 1;
+	int reran = 0;
+	if (rerun && !t.stop_signal && !t.store_failed && rerun_isolated(st, &cfg, rerun, &t, &reran))
+		t.store_failed = 1;
 
 	if (t.stop_signal)
 		error("sweep interrupted by %s: %d runs archived, %d stopped, %d not started",
@@ -887,8 +944,9 @@ int cmd_collect_sweep(int argc, char **argv)
 	else if (progress_enabled() || verbosity > 0) {
 		int el = (int)(mono() - t0);
 		fprintf(stderr,
-			"ccr: %s%s%s: %d runs, %d failed, %d timed out, %d stored in %d:%02d\n",
-			trigger, id ? " " : "", id ? id : "", t.done, t.failed, t.timed_out,
+			"ccr: %s%s%s: %d runs (%d re-run alone), %d failed, %d timed out, %d stored "
+			"in %d:%02d\n",
+			trigger, id ? " " : "", id ? id : "", t.done, reran, t.failed, t.timed_out,
 			t.stored, el / 60, el % 60);
 	}
 	if (t.stop_signal || t.store_failed || t.cannot_run)

@@ -120,3 +120,9 @@ before=$(sqlite3 "$CCR_DB" "SELECT group_concat(state || evidence, '|') FROM cla
 ccr -q collect ingest "$R/n1-m" > /dev/null 2>&1
 after=$(sqlite3 "$CCR_DB" "SELECT group_concat(state || evidence, '|') FROM classification")
 if [ "$before" = "$after" ]; then ok derive_idempotent; else fail derive_idempotent "changed"; fi
+# --rerun-isolated belongs to a sweep, and takes a count
+ccr collect sweep --harness true --recipes a --trigger isolation --rerun-isolated 2 > /dev/null 2>&1
+rc=$?
+ccr collect sweep --harness true --recipes a --rerun-isolated lots > /dev/null 2>&1
+rc2=$?
+[ $rc = 2 ] && [ $rc2 = 2 ] && ok rerun_isolated_usage || fail rerun_isolated_usage "exit $rc, $rc2"
