@@ -139,6 +139,12 @@ struct job {
 	double t0;	 /* monotonic start */
 	double kill_at;	 /* monotonic time of the SIGKILL after a SIGTERM; 0 = none */
 	int why;
+	int killed; /* SIGKILL sent to the group */
+	int reaped; /* the leader has ended (ws, finished, secs are set); a signalled
+		       group may live on until its grace ends */
+	int ws;	    /* the leader's wait status */
+	int64_t finished;
+	double secs;
 	int has_load;
 	double load_start;
 };
@@ -432,20 +438,17 @@ struct sweep_state {
 	int stopping;
 };
 
-/* the harness of j ended with wait status ws: note it, ingest the folder */
-static void job_finish(struct sweep_state *s, struct job *j, int ws)
+/* the harness of j ended (j->ws) and its group is gone: note it, ingest the folder */
+static void job_finish(struct sweep_state *s, struct job *j)
 {
 	const struct sweep_cfg *c = s->cfg;
 	struct sweep_tally *t = s->t;
-	int64_t finished = sweep_clock();
-	double secs = mono() - j->t0;
+	int ws = j->ws;
+	int64_t finished = j->finished;
+	double secs = j->secs;
 	int exit_code = WIFEXITED(ws) ? WEXITSTATUS(ws) : WIFSIGNALED(ws) ? 128 + WTERMSIG(ws) : -1;
 	double load_end = 0;
 	int has_load = j->has_load && read_load(&load_end) == 0;
-	if (j->why != WHY_RUNNING) {
-		kill(-j->pid, SIGKILL); /* whatever of the group outlived its leader */
-		reap_group(j->pid);
-	}
 	j->pid = 0;
 
 	if (j->why == WHY_STOP) {
@@ -477,7 +480,7 @@ static void job_finish(struct sweep_state *s, struct job *j, int ws)
 		t->cannot_run++;
 		goto out;
 	}
-	if (s->stopping)
+	if (s->stopping || t->store_failed)
 		goto out; /* a store error: nothing more is written */
 	if (ensure_run_json(s->st, j, c, finished, exit_code))
 		t->rejected++; /* ingest still takes the folder, from what it holds */
@@ -585,12 +588,15 @@ int sweep_run(struct store *st, const struct sweep_cfg *cfg, char *const *recipe
 		double now = mono(), wake = progress_enabled() ? now + 1 : -1;
 		for (int i = 0; i < cfg->jobs; i++) {
 			struct job *j = &jobs[i];
-			if (!j->pid)
-				continue;
-			/* a killed group has no deadline left: only its exit wakes us */
-			double d = j->kill_at				   ? j->kill_at
-				   : j->why == WHY_RUNNING && cfg->timeout ? j->t0 + cfg->timeout
-									   : -1;
+			double d = -1;
+			if (!j->pid || j->killed)
+				continue; /* a killed group: only its exit wakes us */
+			if (j->reaped)	  /* a signalled group after its leader: look again soon */
+				d = j->kill_at < now + 0.1 ? j->kill_at : now + 0.1;
+			else if (j->kill_at)
+				d = j->kill_at;
+			else if (j->why == WHY_RUNNING && cfg->timeout)
+				d = j->t0 + cfg->timeout;
 			if (d >= 0 && (wake < 0 || d < wake))
 				wake = d;
 		}
@@ -611,19 +617,21 @@ int sweep_run(struct store *st, const struct sweep_cfg *cfg, char *const *recipe
 		}
 		int status;
 		pid_t pid;
+		/* leaders, and the orphans of killed groups (ccr is their subreaper) */
 		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 			for (int i = 0; i < cfg->jobs; i++) {
-				if (jobs[i].pid != pid)
+				struct job *j = &jobs[i];
+				if (j->pid != pid || j->reaped)
 					continue;
-				job_finish(&s, &jobs[i], status);
-				running--;
+				j->reaped = 1;
+				j->ws = status;
+				j->finished = sweep_clock();
+				j->secs = mono() - j->t0;
+				if (j->why == WHY_RUNNING) {
+					job_finish(&s, j);
+					running--;
+				}
 				break;
-			}
-			if (t->store_failed && !s.stopping) {
-				s.stopping = 1;
-				for (int i = 0; i < cfg->jobs; i++)
-					if (jobs[i].pid)
-						job_terminate(&jobs[i], WHY_STOP, mono());
 			}
 		}
 		now = mono();
@@ -633,10 +641,34 @@ int sweep_run(struct store *st, const struct sweep_cfg *cfg, char *const *recipe
 				continue;
 			if (j->why == WHY_RUNNING && cfg->timeout && now >= j->t0 + cfg->timeout)
 				job_terminate(j, WHY_TIMEOUT, now);
-			if (j->kill_at && (now >= j->kill_at || sig_again)) {
-				kill(-j->pid, SIGKILL);
-				j->kill_at = 0;
+			int grace_over = j->kill_at && (now >= j->kill_at || sig_again);
+			if (!j->reaped) {
+				if (grace_over && !j->killed) {
+					kill(-j->pid, SIGKILL);
+					j->killed = 1;
+				}
+				continue;
 			}
+			/* a signalled harness whose leader ended: the rest of its group
+			 * (a python harness tearing down its deploys) keeps its grace */
+			while (waitpid(-j->pid, NULL, WNOHANG) > 0)
+				;
+			int gone = kill(-j->pid, 0) && errno == ESRCH;
+			if (!gone && grace_over) {
+				kill(-j->pid, SIGKILL);
+				reap_group(j->pid);
+				gone = 1;
+			}
+			if (gone) {
+				job_finish(&s, j);
+				running--;
+			}
+		}
+		if (t->store_failed && !s.stopping) {
+			s.stopping = 1;
+			for (int i = 0; i < cfg->jobs; i++)
+				if (jobs[i].pid)
+					job_terminate(&jobs[i], WHY_STOP, mono());
 		}
 	}
 	progress_done();

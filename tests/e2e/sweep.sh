@@ -109,6 +109,19 @@ got=$(q "SELECT exit_code FROM run WHERE recipe = 'slow'")
 grep -q "killed after" runs/*-slow/logs/harness.log && ok sweep_timeout_noted_in_log || fail sweep_timeout_noted_in_log "no line"
 grep -q "slow.*time limit" err && ok sweep_timeout_warned || fail sweep_timeout_warned "$(head -c 200 err)"
 
+# ---- the grace after SIGTERM: the harness tears down even when the shell ccr
+# started is gone at once (a harness tearing down its deploys on SIGTERM) ----
+cat > teardown.sh <<'EOF'
+#!/bin/sh
+d=$(dirname "$0")
+trap 'sleep 0.5; echo done > "$d/torn-down-$CCR_RECIPE"; exit 1' TERM
+sleep 60 &
+wait
+EOF
+chmod +x teardown.sh
+ccr collect sweep --harness "$T/teardown.sh" --recipes td --timeout 1 --runs runs 2> err
+[ -f torn-down-td ] && ok sweep_grace_lets_harness_tear_down || fail sweep_grace_lets_harness_tear_down "no teardown after the time limit"
+
 # ---- a harness that crashes without JUnit: the run is kept, with an error tier ----
 printf '#!/bin/sh\necho "Traceback (most recent call last):" >&2\nexit 1\n' > crash.sh
 chmod +x crash.sh
