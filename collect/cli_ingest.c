@@ -17,11 +17,12 @@
 #include <sys/stat.h>
 
 static const char ingest_usage[] =
-	"collect ingest RUNDIR|JUNIT.xml ... [--recipe R] [--version V] [--trigger T]\n"
-	"       [--started TIME] [--finished TIME] [--host H] [--sweep ID] [--external-id X]\n"
-	"       [--exit-code N]";
+    "collect ingest RUNDIR|JUNIT.xml ... [--recipe R] [--version V] [--trigger T]\n"
+    "       [--started TIME] [--finished TIME] [--host H] [--sweep ID] [--external-id X]\n"
+    "       [--exit-code N]";
 
-/* "--name VALUE" or "--name=VALUE" at argv[*i]: 1 and *val set, 0 if another option, -1 if no value */
+/* "--name VALUE" or "--name=VALUE" at argv[*i]: 1 and *val set, 0 if another option, -1 if no value
+ */
 static int opt(char **argv, int argc, int *i, const char *name, const char **val)
 {
 	size_t n = strlen(name);
@@ -92,8 +93,8 @@ int cmd_collect_ingest(int argc, char **argv)
 		} else if (OPT("--version")) {
 			o.version = v;
 		} else if (OPT("--trigger")) {
-			if (v && strcmp(v, "sweep") && strcmp(v, "isolation") && strcmp(v, "testme") &&
-			    strcmp(v, "manual")) {
+			if (v && strcmp(v, "sweep") && strcmp(v, "isolation") &&
+			    strcmp(v, "testme") && strcmp(v, "manual")) {
 				rc = usage_error("--trigger is sweep, isolation, testme or manual");
 				goto out;
 			}

@@ -78,8 +78,8 @@ const char *rundir_tier_status(int64_t failures, int64_t errors, int64_t passing
 
 int rundir_tier_rank(const char *s)
 {
-	static const char *const order[] = {"expected_na", "skipped", "not_run", "passed",
-					    "failed", "error"};
+	static const char *const order[] = {"expected_na", "skipped", "not_run",
+					    "passed",	   "failed",  "error"};
 	for (int i = 0; i < (int)(sizeof(order) / sizeof(order[0])); i++)
 		if (!strcmp(s, order[i]))
 			return i;
@@ -113,26 +113,19 @@ static const char *lookup(const struct word *w, const char *s)
 }
 
 static const struct word common_words[] = {
-	{"pass", "passed"},	{"passed", "passed"},   {"ok", "passed"},
-	{"success", "passed"},	{"green", "passed"},    {"fail", "failed"},
-	{"failed", "failed"},	{"failure", "failed"},  {"red", "failed"},
-	{"error", "error"},	{"errored", "error"},   {"crash", "error"},
-	{"crashed", "error"},	{"timeout", "error"},   {"skip", "skipped"},
-	{"skipped", "skipped"}, {NULL, NULL},
+    {"pass", "passed"},	  {"passed", "passed"}, {"ok", "passed"},     {"success", "passed"},
+    {"green", "passed"},  {"fail", "failed"},	{"failed", "failed"}, {"failure", "failed"},
+    {"red", "failed"},	  {"error", "error"},	{"errored", "error"}, {"crash", "error"},
+    {"crashed", "error"}, {"timeout", "error"}, {"skip", "skipped"},  {"skipped", "skipped"},
+    {NULL, NULL},
 };
 
 const char *rundir_tier_word(const char *s)
 {
 	static const struct word tier_words[] = {
-		{"expected_na", "expected_na"},
-		{"na", "expected_na"},
-		{"n_a", "expected_na"},
-		{"not_applicable", "expected_na"},
-		{"not_run", "not_run"},
-		{"notrun", "not_run"},
-		{"unverified", "not_run"},
-		{"pending", "not_run"},
-		{NULL, NULL},
+	    {"expected_na", "expected_na"},    {"na", "expected_na"},  {"n_a", "expected_na"},
+	    {"not_applicable", "expected_na"}, {"not_run", "not_run"}, {"notrun", "not_run"},
+	    {"unverified", "not_run"},	       {"pending", "not_run"}, {NULL, NULL},
 	};
 	const char *w = lookup(tier_words, s);
 	return w ? w : lookup(common_words, s);
@@ -141,9 +134,9 @@ const char *rundir_tier_word(const char *s)
 const char *rundir_case_word(const char *s)
 {
 	static const struct word case_words[] = {
-		{"xfail", "xfail"},	  {"xfailed", "xfail"}, {"flaky", "flaky"},
-		{"xpass", "passed"},	  {"xpassed", "passed"}, {"disabled", "skipped"},
-		{"deselected", "skipped"}, {NULL, NULL},
+	    {"xfail", "xfail"},	       {"xfailed", "xfail"},  {"flaky", "flaky"},
+	    {"xpass", "passed"},       {"xpassed", "passed"}, {"disabled", "skipped"},
+	    {"deselected", "skipped"}, {NULL, NULL},
 	};
 	const char *w = lookup(case_words, s);
 	return w ? w : lookup(common_words, s);

@@ -52,7 +52,8 @@ static const char *quote(const char *s, size_t n, struct buf *out, int quotes)
 		unsigned char c = p[i];
 		if (c >= 0x80) {
 			size_t l = utf8_seq(p + i, n - i);
-			/* C1 controls (U+0080..U+009F, encoded C2 80..C2 9F) act on terminals too */
+			/* C1 controls (U+0080..U+009F, encoded C2 80..C2 9F) act on terminals too
+			 */
 			if (l == 0 || (l == 2 && c == 0xc2 && p[i + 1] < 0xa0)) {
 				hex_escape(out, c);
 				i++;

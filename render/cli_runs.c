@@ -18,15 +18,15 @@ static const char runs_usage[] = "runs [--recipe R] [--limit N] [--json]";
 
 /* uses index run_started (or run_recipe_started with --recipe); LIMIT -1 = all */
 static const char SQL_RUNS_JSON[] =
-	"SELECT " SQL_RUN_JSON_OBJECT " FROM run r WHERE (:recipe IS NULL OR r.recipe = :recipe)"
-	" ORDER BY r.started DESC, r.id DESC LIMIT :limit";
+    "SELECT " SQL_RUN_JSON_OBJECT " FROM run r WHERE (:recipe IS NULL OR r.recipe = :recipe)"
+    " ORDER BY r.started DESC, r.id DESC LIMIT :limit";
 static const char SQL_RUNS[] =
-	"SELECT r.id, r.status, r.version, r.trigger_kind, r.started FROM run r"
-	" WHERE (:recipe IS NULL OR r.recipe = :recipe)"
-	" ORDER BY r.started DESC, r.id DESC LIMIT :limit";
+    "SELECT r.id, r.status, r.version, r.trigger_kind, r.started FROM run r"
+    " WHERE (:recipe IS NULL OR r.recipe = :recipe)"
+    " ORDER BY r.started DESC, r.id DESC LIMIT :limit";
 static const char SQL_RUN_TIERS[] =
-	"SELECT name, status, tests, failures, errors FROM tier WHERE run_id = :id"
-	" ORDER BY seq, name";
+    "SELECT name, status, tests, failures, errors FROM tier WHERE run_id = :id"
+    " ORDER BY seq, name";
 
 /* one tier as a short table cell: install=passed(12) upgrade=failed(2/10) */
 static void tier_cell(struct buf *b, sqlite3_stmt *s, struct buf *q)

@@ -17,36 +17,36 @@
 #include <string.h>
 
 static const char SQL_SHOW_JSON[] =
-	"SELECT json_set(" SQL_RUN_JSON_OBJECT ", '$.ref', r.ref, '$.harness_ref', r.harness_ref,"
-	" '$.source', r.source,"
-	" '$.files', json((SELECT json_group_array(json_object('name', name, 'kind', kind,"
-	"   'tier', tier, 'size', size, 'lines', lines, 'hash', hash, 'error', error))"
-	"   FROM (SELECT * FROM file WHERE run_id = r.id ORDER BY name, kind)))," 
-	" '$.testcases', json((SELECT json_group_array(json_object('tier', tier,"
-	"   'classname', classname, 'name', name, 'slug', slug, 'status', status,"
-	"   'time', time_ms / 1000.0, 'message', message, 'type', type, 'file', file,"
-	"   'details', details, 'attempts', json(attempts)))"
-	"   FROM (SELECT tc.tier, t.classname, t.name, t.slug, tc.status, tc.time_ms, tc.message,"
-	"     tc.type, tc.file, tc.details, tc.attempts FROM testcase tc"
-	"     JOIN test t ON t.id = tc.test_id"
-	"     LEFT JOIN tier ti ON ti.run_id = tc.run_id AND ti.name = tc.tier"
-	"     WHERE tc.run_id = r.id ORDER BY ti.seq, tc.seq))))"
-	" FROM run r WHERE r.id = :id";
+    "SELECT json_set(" SQL_RUN_JSON_OBJECT ", '$.ref', r.ref, '$.harness_ref', r.harness_ref,"
+    " '$.source', r.source,"
+    " '$.files', json((SELECT json_group_array(json_object('name', name, 'kind', kind,"
+    "   'tier', tier, 'size', size, 'lines', lines, 'hash', hash, 'error', error))"
+    "   FROM (SELECT * FROM file WHERE run_id = r.id ORDER BY name, kind))),"
+    " '$.testcases', json((SELECT json_group_array(json_object('tier', tier,"
+    "   'classname', classname, 'name', name, 'slug', slug, 'status', status,"
+    "   'time', time_ms / 1000.0, 'message', message, 'type', type, 'file', file,"
+    "   'details', details, 'attempts', json(attempts)))"
+    "   FROM (SELECT tc.tier, t.classname, t.name, t.slug, tc.status, tc.time_ms, tc.message,"
+    "     tc.type, tc.file, tc.details, tc.attempts FROM testcase tc"
+    "     JOIN test t ON t.id = tc.test_id"
+    "     LEFT JOIN tier ti ON ti.run_id = tc.run_id AND ti.name = tc.tier"
+    "     WHERE tc.run_id = r.id ORDER BY ti.seq, tc.seq))))"
+    " FROM run r WHERE r.id = :id";
 
 static const char SQL_SHOW_RUN[] =
-	"SELECT id, recipe, version, trigger_kind, sweep_id, external_id, host, mode, started,"
-	" finished, exit_code, status, overlap, promote_outcome, promote_version, promote_reason,"
-	" ref, harness_ref, source FROM run WHERE id = :id";
+    "SELECT id, recipe, version, trigger_kind, sweep_id, external_id, host, mode, started,"
+    " finished, exit_code, status, overlap, promote_outcome, promote_version, promote_reason,"
+    " ref, harness_ref, source FROM run WHERE id = :id";
 static const char SQL_SHOW_TIERS[] =
-	"SELECT name, status, tests, failures, errors, skipped, reason FROM tier"
-	" WHERE run_id = :id ORDER BY seq, name";
+    "SELECT name, status, tests, failures, errors, skipped, reason FROM tier"
+    " WHERE run_id = :id ORDER BY seq, name";
 static const char SQL_SHOW_CASES[] =
-	"SELECT tc.tier, t.classname, t.name, tc.status, tc.time_ms, tc.message FROM testcase tc"
-	" JOIN test t ON t.id = tc.test_id"
-	" LEFT JOIN tier ti ON ti.run_id = tc.run_id AND ti.name = tc.tier"
-	" WHERE tc.run_id = :id ORDER BY ti.seq, tc.seq";
+    "SELECT tc.tier, t.classname, t.name, tc.status, tc.time_ms, tc.message FROM testcase tc"
+    " JOIN test t ON t.id = tc.test_id"
+    " LEFT JOIN tier ti ON ti.run_id = tc.run_id AND ti.name = tc.tier"
+    " WHERE tc.run_id = :id ORDER BY ti.seq, tc.seq";
 static const char SQL_SHOW_FILES[] =
-	"SELECT name, size, lines, error FROM file WHERE run_id = :id ORDER BY name, kind";
+    "SELECT name, size, lines, error FROM file WHERE run_id = :id ORDER BY name, kind";
 
 static struct buf q = BUF_INIT;
 
@@ -144,7 +144,8 @@ static int show_text(struct store *st, const char *id)
 	s = store_stmt(st, SQL_SHOW_FILES);
 	bind_text(s, ":id", id);
 	while (sqlite3_step(s) == SQLITE_ROW) {
-		printf("  %s  %lld bytes", Q(col_text(s, 0)), (long long)sqlite3_column_int64(s, 1));
+		printf("  %s  %lld bytes", Q(col_text(s, 0)),
+		       (long long)sqlite3_column_int64(s, 1));
 		if (sqlite3_column_type(s, 2) != SQLITE_NULL)
 			printf(", %lld lines", (long long)sqlite3_column_int64(s, 2));
 		if (sqlite3_column_type(s, 3) != SQLITE_NULL)

@@ -13,6 +13,7 @@
 #define SQL_ISO(col) "strftime('%Y-%m-%dT%H:%M:%SZ', " col ", 'unixepoch')"
 
 /* json() around subqueries and CASE: sqlite's JSON subtype does not cross them */
+/* clang-format off */
 #define SQL_RUN_JSON_OBJECT                                                                        \
 	"json_object('id', r.id, 'recipe', r.recipe, 'version', r.version,"                      \
 	" 'trigger', r.trigger_kind, 'started', " SQL_ISO("r.started") ","                     \
@@ -27,5 +28,6 @@
 	"   'time_ms', time_ms, 'reason', reason))"                                              \
 	"   FROM (SELECT * FROM tier WHERE run_id = r.id ORDER BY seq, name)))"                  \
 	")"
+/* clang-format on */
 
 #endif

@@ -9,7 +9,8 @@
 TEST(quote_name_escapes_controls_and_bad_utf8)
 {
 	struct buf b = BUF_INIT;
-	const char hostile[] = "a b\n'<script>'\033[31m\xff\\\xc2\x9b" "é";
+	const char hostile[] = "a b\n'<script>'\033[31m\xff\\\xc2\x9b"
+			       "é";
 	CHECK_STR(quote_name(hostile, sizeof(hostile) - 1, &b),
 		  "a b\\n\\'<script>\\'\\x1b[31m\\xff\\\\\\xc2\\x9bé");
 	CHECK_STR(quote_text("it's C:\\x\t", 10, &b), "it's C:\\x\\t");
@@ -21,10 +22,10 @@ TEST(utf8_seq_rejects_invalid_forms)
 {
 	CHECK_INT(utf8_seq((const unsigned char *)"a", 1), 1);
 	CHECK_INT(utf8_seq((const unsigned char *)"\xc3\xa9", 2), 2);
-	CHECK_INT(utf8_seq((const unsigned char *)"\xc0\xaf", 2), 0);		/* overlong '/' */
-	CHECK_INT(utf8_seq((const unsigned char *)"\xed\xa0\x80", 3), 0);	/* surrogate */
+	CHECK_INT(utf8_seq((const unsigned char *)"\xc0\xaf", 2), 0);	      /* overlong '/' */
+	CHECK_INT(utf8_seq((const unsigned char *)"\xed\xa0\x80", 3), 0);     /* surrogate */
 	CHECK_INT(utf8_seq((const unsigned char *)"\xf4\x90\x80\x80", 4), 0); /* > U+10FFFF */
-	CHECK_INT(utf8_seq((const unsigned char *)"\xe2\x82", 2), 0);		/* truncated */
+	CHECK_INT(utf8_seq((const unsigned char *)"\xe2\x82", 2), 0);	      /* truncated */
 	CHECK_INT(utf8_seq((const unsigned char *)"\xf0\x9f\x98\x80", 4), 4);
 }
 
@@ -34,7 +35,12 @@ TEST(utf8_clean_replaces_bad_bytes)
 	int changed = -1;
 	CHECK_STR(utf8_clean("ok é", 5, &b, &changed), "ok é");
 	CHECK_INT(changed, 0);
-	CHECK_STR(utf8_clean("a\xff" "b\0c", 5, &b, &changed), "a\xef\xbf\xbd" "b\xef\xbf\xbd" "c");
+	CHECK_STR(utf8_clean("a\xff"
+			     "b\0c",
+			     5, &b, &changed),
+		  "a\xef\xbf\xbd"
+		  "b\xef\xbf\xbd"
+		  "c");
 	CHECK_INT(changed, 1);
 	CHECK_STR(utf8_clean("", 0, &b, NULL), "");
 	buf_release(&b);
