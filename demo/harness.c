@@ -334,29 +334,20 @@ static const char *promote_failure(const struct recipe *r, int night, int isolat
 	return NULL;
 }
 
-/* the canonical version before this run: replays the promotes of every
- * earlier run (sweeps, and isolation re-runs of sweeps that did not pass) */
-static const char *canonical_before(const struct recipe *r, int night, int isolated)
+/* the canonical version before this run: replays the promotes of the sweeps
+ * before it. Only sweeps promote (an isolation re-run is diagnosis; it reports a
+ * promote only to show that it fails), so the canonical does not depend on which
+ * recipes the operator, or --rerun-isolated, chose to re-run. */
+static const char *canonical_before(const struct recipe *r, int night)
 {
 	const char *canon = NULL;
 	if (r->shape == NOT_ENROLLED)
 		return NULL;
-	for (int m = 0; m <= night; m++) {
-		for (int iso = 0; iso <= 1; iso++) {
-			if (m == night && iso == isolated)
-				return canon;
-			const char *tag = tag_at(r, m);
-			int ok = green(r, m, iso);
-			if (iso) {
-				int swept = green(r, m, 0) && (!promote_failure(r, m, 0, canon) ||
-							       (canon && !strcmp(canon, tag)));
-				if (!isolation_night(m) || swept)
-					continue;
-			}
-			if (ok && (!canon || strcmp(canon, tag)) &&
-			    !promote_failure(r, m, iso, canon))
-				canon = tag;
-		}
+	for (int m = 0; m < night; m++) {
+		const char *tag = tag_at(r, m);
+		if (green(r, m, 0) && (!canon || strcmp(canon, tag)) &&
+		    !promote_failure(r, m, 0, canon))
+			canon = tag;
 	}
 	return canon;
 }
@@ -554,7 +545,7 @@ static void plan_full(struct plan *p, const struct recipe *r, const char *name, 
 	}
 	for (int t = 0; t < NTIERS; t++)
 		p->tiers[t].ran = 1;
-	p->canonical = canonical_before(r, night, isolated);
+	p->canonical = canonical_before(r, night);
 	if (!p->failed) {
 		const char *why = promote_failure(r, night, isolated, p->canonical);
 		if (r->shape == NOT_ENROLLED) {
@@ -565,6 +556,8 @@ static void plan_full(struct plan *p, const struct recipe *r, const char *name, 
 		} else if (why) {
 			p->promote = "failed";
 			p->promote_reason = why;
+		} else if (isolated) {
+			/* a green isolation re-run leaves the promote to the next sweep */
 		} else if (!p->canonical) {
 			p->promote = "promoted";
 		} else if (strcmp(p->canonical, p->tag)) {
