@@ -229,12 +229,18 @@ int64_t junit_parse_time(const char *s)
 const char *junit_status_name(enum junit_status s)
 {
 	switch (s) {
-	case JS_SKIPPED: return "skipped";
-	case JS_XFAIL: return "xfail";
-	case JS_PASSED: return "passed";
-	case JS_FLAKY: return "flaky";
-	case JS_FAILED: return "failed";
-	case JS_ERROR: return "error";
+	case JS_SKIPPED:
+		return "skipped";
+	case JS_XFAIL:
+		return "xfail";
+	case JS_PASSED:
+		return "passed";
+	case JS_FLAKY:
+		return "flaky";
+	case JS_FAILED:
+		return "failed";
+	case JS_ERROR:
+		return "error";
 	}
 	return "error";
 }
@@ -243,13 +249,13 @@ const char *junit_status_name(enum junit_status s)
 
 /* what an element means where it stands; decides where its text goes */
 enum kind {
-	K_OTHER,	/* ignored, and so is its text */
-	K_SUITE,	/* testsuite or testsuites */
+	K_OTHER, /* ignored, and so is its text */
+	K_SUITE, /* testsuite or testsuites */
 	K_CASE,
-	K_FAILURE,	/* the result children of a testcase: text -> details */
+	K_FAILURE, /* the result children of a testcase: text -> details */
 	K_ERROR,
 	K_SKIPPED,
-	K_SYSOUT,	/* directly in a testcase */
+	K_SYSOUT, /* directly in a testcase */
 	K_SYSERR,
 	K_PROPERTIES,
 	K_PROPERTY,
@@ -257,7 +263,7 @@ enum kind {
 	K_RERUN_ERROR,
 	K_FLAKY_FAILURE, /* Surefire: failed, then passed on a rerun */
 	K_FLAKY_ERROR,
-	K_STACKTRACE,	/* inside the four above */
+	K_STACKTRACE, /* inside the four above */
 };
 
 /* the first result of each kind in a testcase supplies the message */
@@ -286,8 +292,8 @@ struct cur {
 struct case_priv {
 	uint64_t hash;
 	enum junit_status worst, last;
-	int any_bad;	/* some attempt failed or errored */
-	size_t seen;	/* attempts seen, also those not kept */
+	int any_bad; /* some attempt failed or errored */
+	size_t seen; /* attempts seen, also those not kept */
 };
 
 struct jp {
@@ -300,10 +306,10 @@ struct jp {
 	enum kind kinds[JUNIT_MAX_DEPTH + 2];
 	const char *suites[JUNIT_MAX_DEPTH + 2]; /* innermost name per depth */
 	struct cur cur;
-	struct buf text;	/* text of the current result/output element */
+	struct buf text; /* text of the current result/output element */
 	size_t cases_cap;
 	struct case_priv *priv;
-	uint32_t *htab;		/* index+1 into cases, 0 = empty; power-of-two size */
+	uint32_t *htab; /* index+1 into cases, 0 = empty; power-of-two size */
 	size_t hcap;
 };
 
@@ -870,7 +876,7 @@ static void start_result(struct jp *jp, enum kind k, int nattr, const xmlChar **
 	if (k == K_SKIPPED && c->pend_type && !strcmp(c->pend_type, "pytest.xfail"))
 		c->skip_xfail = 1;
 	jp->text.max = k == K_FAILURE || k == K_ERROR || k == K_SKIPPED ? JUNIT_MAX_DETAILS
-									 : JUNIT_MAX_MESSAGE;
+									: JUNIT_MAX_MESSAGE;
 	buf_reset(&jp->text);
 }
 
@@ -914,9 +920,8 @@ static void end_result(struct jp *jp, enum kind k)
 		c->truncated = 1;
 }
 
-static void on_start(void *ud, const xmlChar *localname, const xmlChar *prefix,
-		     const xmlChar *uri, int nns, const xmlChar **ns, int nattr, int ndefaulted,
-		     const xmlChar **attrs)
+static void on_start(void *ud, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
+		     int nns, const xmlChar **ns, int nattr, int ndefaulted, const xmlChar **attrs)
 {
 	(void)prefix, (void)uri, (void)nns, (void)ns, (void)ndefaulted;
 	struct jp *jp = ud;
@@ -970,8 +975,9 @@ static void on_start(void *ud, const xmlChar *localname, const xmlChar *prefix,
 				jp->cur.prop_name = attr_dup(jp, ATTR_VALUE(attrs, i),
 							     ATTR_END(attrs, i), JUNIT_MAX_NAME);
 			else if (streq(a, "value"))
-				jp->cur.prop_value = attr_dup(jp, ATTR_VALUE(attrs, i),
-							      ATTR_END(attrs, i), JUNIT_MAX_MESSAGE);
+				jp->cur.prop_value =
+				    attr_dup(jp, ATTR_VALUE(attrs, i), ATTR_END(attrs, i),
+					     JUNIT_MAX_MESSAGE);
 		}
 		jp->text.max = JUNIT_MAX_MESSAGE;
 		buf_reset(&jp->text);
@@ -1161,7 +1167,7 @@ int junit_parse(const char *name, const char *data, size_t len, struct junit_fil
 	memcpy(jp->ctxt->sax, &sax, sizeof(sax));
 	jp->ctxt->userData = jp;
 	xmlCtxtUseOptions(jp->ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-					    XML_PARSE_HUGE);
+					XML_PARSE_HUGE);
 	/* errors raised without a parser context (encoding conversion, I/O) go
 	 * to libxml2's global handlers, which print to stderr: catch them too */
 	xmlStructuredErrorFunc old_serror = xmlStructuredError;

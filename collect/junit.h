@@ -33,10 +33,10 @@
 
 /* ordered from best to worst, so merging duplicates takes the larger */
 enum junit_status {
-	JS_SKIPPED,	/* skipped, and disabled (type "disabled") */
-	JS_XFAIL,	/* pytest expected failure */
+	JS_SKIPPED, /* skipped, and disabled (type "disabled") */
+	JS_XFAIL,   /* pytest expected failure */
 	JS_PASSED,
-	JS_FLAKY,	/* passed after failing (Surefire flakyFailure/flakyError, or a rerun) */
+	JS_FLAKY, /* passed after failing (Surefire flakyFailure/flakyError, or a rerun) */
 	JS_FAILED,
 	JS_ERROR,
 };
@@ -46,52 +46,55 @@ const char *junit_status_name(enum junit_status s);
 
 struct junit_attempt {
 	enum junit_status status;
-	char *message;		/* may be NULL */
-	int64_t time_ms;	/* -1 = unknown */
+	char *message;	 /* may be NULL */
+	int64_t time_ms; /* -1 = unknown */
 };
 
 struct junit_case {
-	char *suite;		/* innermost testsuite name, may be NULL */
-	char *classname;	/* never NULL ("" when absent) */
-	char *name;		/* never NULL */
-	char *file;		/* xunit1 file attribute, may be NULL */
-	int line;		/* line attribute as written (pytest xunit1: 0-based), -1 when absent */
+	char *suite;	 /* innermost testsuite name, may be NULL */
+	char *classname; /* never NULL ("" when absent) */
+	char *name;	 /* never NULL */
+	char *file;	 /* xunit1 file attribute, may be NULL */
+	int line;	 /* line attribute as written (pytest xunit1: 0-based), -1 when absent */
 	enum junit_status status;
-	int64_t time_ms;	/* -1 = unknown (absent or junk) */
-	char *message;		/* failure/error/skip message: the first result element's
-				 * message attribute, else the first line of its text
-				 * (jest-junit); NULL if none */
-	char *type;		/* failure type attribute ("disabled" for disabled tests); NULL if none */
-	char *details;		/* traceback/body text, joined with "\n" when several
-				 * (GoogleTest: one <failure> per failed assertion) */
-	char *system_out;	/* joined with "\n" when repeated */
+	int64_t time_ms;  /* -1 = unknown (absent or junk) */
+	char *message;	  /* failure/error/skip message: the first result element's
+			   * message attribute, else the first line of its text
+			   * (jest-junit); NULL if none */
+	char *type;	  /* failure type attribute ("disabled" for disabled tests); NULL if none */
+	char *details;	  /* traceback/body text, joined with "\n" when several
+			   * (GoogleTest: one <failure> per failed assertion) */
+	char *system_out; /* joined with "\n" when repeated */
 	char *system_err;
-	char *properties;	/* the testcase's <property name= value=> (or text) as
-				 * compact JSON object text, in document order; NULL if none */
-	struct junit_attempt *attempts;	/* every attempt when there was more than one,
+	char *properties;		/* the testcase's <property name= value=> (or text) as
+					 * compact JSON object text, in document order; NULL if none */
+	struct junit_attempt *attempts; /* every attempt when there was more than one,
 					 * in order; else NULL and nattempts 0 */
-	size_t nattempts;	/* 0 or >= 2 (at most JUNIT_MAX_ATTEMPTS) */
-	int truncated;		/* a field was cut at its limit (it ends with
-				 * "\n[... cut at N bytes]"), or attempts were dropped */
+	size_t nattempts;		/* 0 or >= 2 (at most JUNIT_MAX_ATTEMPTS) */
+	int truncated;			/* a field was cut at its limit (it ends with
+					 * "\n[... cut at N bytes]"), or attempts were dropped */
 };
 
 struct junit_file {
-	struct junit_case *cases;	/* in document order of first appearance */
+	struct junit_case *cases; /* in document order of first appearance */
 	size_t ncases;
-	int64_t timestamp;	/* first testsuite timestamp, -1 when none */
-	char *error;		/* why the file was rejected; NULL when it was read */
+	int64_t timestamp; /* first testsuite timestamp, -1 when none */
+	char *error;	   /* why the file was rejected; NULL when it was read */
 	/* private: the arena that owns every string above */
 	void *arena;
 };
 
 /* Field limits, each with its reason. */
-#define JUNIT_MAX_NAME (4 * 1024)	  /* a 100 KB test name is a generator bug; keep a recognisable prefix */
-#define JUNIT_MAX_MESSAGE (8 * 1024)	  /* messages are one line in practice; signatures need no more */
-#define JUNIT_MAX_DETAILS (256 * 1024)	  /* a traceback longer than this is not read by a person */
-#define JUNIT_MAX_OUTPUT (256 * 1024)	  /* system-out/err: the head shows the cause; logs keep all */
-#define JUNIT_MAX_DEPTH 64		  /* nested testsuites deeper than this are hostile */
-#define JUNIT_MAX_CASES 200000		  /* one file; more is not a test report */
-#define JUNIT_MAX_ATTEMPTS 32		  /* reruns kept per test */
+#define JUNIT_MAX_NAME                                                                             \
+	(4 * 1024) /* a 100 KB test name is a generator bug; keep a recognisable prefix */
+#define JUNIT_MAX_MESSAGE                                                                          \
+	(8 * 1024) /* messages are one line in practice; signatures need no more */
+#define JUNIT_MAX_DETAILS (256 * 1024) /* a traceback longer than this is not read by a person */
+#define JUNIT_MAX_OUTPUT (256 * 1024)  /* system-out/err: the head shows the cause; logs keep all  \
+					*/
+#define JUNIT_MAX_DEPTH 64	       /* nested testsuites deeper than this are hostile */
+#define JUNIT_MAX_CASES 200000	       /* one file; more is not a test report */
+#define JUNIT_MAX_ATTEMPTS 32	       /* reruns kept per test */
 
 /*
  * Parses data[0..len) (the whole file; name is used in messages only). Prints

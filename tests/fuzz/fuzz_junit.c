@@ -22,7 +22,11 @@ static int fz_utf8(const char *p)
 	size_t n = strlen(p);
 	for (size_t i = 0; i < n;) {
 		unsigned char c = s[i];
-		size_t l = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+		size_t l = c < 0x80	    ? 1
+			   : (c >> 5) == 6  ? 2
+			   : (c >> 4) == 14 ? 3
+			   : (c >> 3) == 30 ? 4
+					    : 0;
 		if (!l || i + l > n)
 			return 0;
 		for (size_t k = 1; k < l; k++)

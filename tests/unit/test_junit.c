@@ -88,7 +88,8 @@ static void jt_dump(const struct junit_file *f, int rc, struct buf *o)
 		jt_esc(o, c->message, 80);
 		buf_addf(o, " | %zu | %d\n", c->nattempts, c->truncated);
 		for (size_t a = 0; a < c->nattempts; a++) {
-			buf_addf(o, "    attempt %s %lld ", junit_status_name(c->attempts[a].status),
+			buf_addf(o, "    attempt %s %lld ",
+				 junit_status_name(c->attempts[a].status),
 				 (long long)c->attempts[a].time_ms);
 			jt_esc(o, c->attempts[a].message, 60);
 			buf_addc(o, '\n');
@@ -148,7 +149,8 @@ TEST(junit_golden_fixtures)
 				while (a > buf_str(&got) && a[-1] != '\n')
 					a--;
 				char what[600];
-				snprintf(what, sizeof(what), "%s: golden differs at: %.200s", path, a);
+				snprintf(what, sizeof(what), "%s: golden differs at: %.200s", path,
+					 a);
 				t_check(0, what, __FILE__, __LINE__);
 			}
 			buf_release(&want);
@@ -205,10 +207,14 @@ TEST(junit_pytest_teardown_duplicate)
 	/* pytest: a call failure plus a teardown error = two testcases, one test */
 	struct junit_file f;
 	CHECK_INT(jt_parse("<testsuites><testsuite name='pytest'>"
-			   "<testcase classname='t' name='a' time='0.5'><failure message='boom'>tb</failure></testcase>"
+			   "<testcase classname='t' name='a' time='0.5'><failure "
+			   "message='boom'>tb</failure></testcase>"
 			   "<testcase classname='t' name='b' time='1'/>"
-			   "<testcase classname='t' name='a' time='0.25'><error message='teardown'>tb2</error></testcase>"
-			   "</testsuite></testsuites>", &f), 0);
+			   "<testcase classname='t' name='a' time='0.25'><error "
+			   "message='teardown'>tb2</error></testcase>"
+			   "</testsuite></testsuites>",
+			   &f),
+		  0);
 	CHECK_INT(f.ncases, 2);
 	const struct junit_case *a = jt_find(&f, "a");
 	if (CHECK(a)) {
@@ -235,7 +241,9 @@ TEST(junit_skipped_two_system_out)
 			   "<skipped type='pytest.skip' message='why'>f.py:3: why</skipped>"
 			   "<system-out>one</system-out><system-err>e1</system-err>"
 			   "<system-out>two</system-out><system-err>e2</system-err>"
-			   "</testcase></testsuite>", &f), 0);
+			   "</testcase></testsuite>",
+			   &f),
+		  0);
 	if (CHECK(f.ncases == 1)) {
 		CHECK_INT(f.cases[0].status, JS_SKIPPED);
 		CHECK_STR(f.cases[0].message, "why");
@@ -250,8 +258,12 @@ TEST(junit_skipped_two_system_out)
 TEST(junit_xfail_and_cdata)
 {
 	struct junit_file f;
-	CHECK_INT(jt_parse("<testsuite><testcase name='x'><skipped type='pytest.xfail' message='bug'/></testcase>"
-			   "<testcase name='y'><failure><![CDATA[a < b\nsecond]]></failure></testcase></testsuite>", &f), 0);
+	CHECK_INT(jt_parse("<testsuite><testcase name='x'><skipped type='pytest.xfail' "
+			   "message='bug'/></testcase>"
+			   "<testcase name='y'><failure><![CDATA[a < "
+			   "b\nsecond]]></failure></testcase></testsuite>",
+			   &f),
+		  0);
 	CHECK_INT(f.ncases, 2);
 	CHECK_INT(f.cases[0].status, JS_XFAIL);
 	CHECK_STR(f.cases[0].classname, "");
@@ -264,18 +276,23 @@ TEST(junit_xfail_and_cdata)
 TEST(junit_surefire_rerun_and_flaky)
 {
 	struct junit_file f;
-	CHECK_INT(jt_parse(
-		"<testsuite name='com.example.T' tests='3'>"
-		"<testcase name='rerun' classname='com.example.T' time='0.3'>"
-		"<failure message='first' type='java.lang.AssertionError'>trace1</failure>"
-		"<rerunFailure message='second' type='java.lang.AssertionError' time='0.2'><stackTrace>trace2</stackTrace>"
-		"<system-out>rerun out</system-out></rerunFailure>"
-		"<rerunError message='third' type='java.io.IOException'><stackTrace>t3</stackTrace></rerunError>"
-		"</testcase>"
-		"<testcase name='flaky' classname='com.example.T' time='1.0'>"
-		"<flakyFailure message='timing' type='java.lang.AssertionError'><stackTrace>ft</stackTrace></flakyFailure>"
-		"<flakyError message='io' type='java.io.IOException'/>"
-		"</testcase></testsuite>", &f), 0);
+	CHECK_INT(
+	    jt_parse("<testsuite name='com.example.T' tests='3'>"
+		     "<testcase name='rerun' classname='com.example.T' time='0.3'>"
+		     "<failure message='first' type='java.lang.AssertionError'>trace1</failure>"
+		     "<rerunFailure message='second' type='java.lang.AssertionError' "
+		     "time='0.2'><stackTrace>trace2</stackTrace>"
+		     "<system-out>rerun out</system-out></rerunFailure>"
+		     "<rerunError message='third' "
+		     "type='java.io.IOException'><stackTrace>t3</stackTrace></rerunError>"
+		     "</testcase>"
+		     "<testcase name='flaky' classname='com.example.T' time='1.0'>"
+		     "<flakyFailure message='timing' "
+		     "type='java.lang.AssertionError'><stackTrace>ft</stackTrace></flakyFailure>"
+		     "<flakyError message='io' type='java.io.IOException'/>"
+		     "</testcase></testsuite>",
+		     &f),
+	    0);
 	const struct junit_case *r = jt_find(&f, "rerun"), *k = jt_find(&f, "flaky");
 	if (CHECK(r && k)) {
 		CHECK_INT(r->status, JS_FAILED);
@@ -307,13 +324,20 @@ TEST(junit_go_reruns_and_missing_attributes)
 {
 	/* gotestsum --rerun-fails: repeated testcases; no errors/skipped counts */
 	struct junit_file f;
-	CHECK_INT(jt_parse("<testsuites tests='4' failures='1'><testsuite tests='4' failures='1' name='example.com/m'>"
-			   "<testcase classname='example.com/m' name='TestA' time='0.10'><failure message='Failed' type=''>x_test.go:9: nope</failure></testcase>"
-			   "<testcase classname='example.com/m' name='TestS' time='0.00'><skipped message='x_test.go:12: needs docker'></skipped></testcase>"
-			   "<testcase classname='example.com/m' name='TestA' time='0.20'></testcase>"
-			   "<testcase classname='example.com/m' name='TestB' time='0.20'></testcase>"
-			   "<testcase classname='example.com/m' name='TestB' time='0.30'><failure message='Failed'>again</failure></testcase>"
-			   "</testsuite></testsuites>", &f), 0);
+	CHECK_INT(
+	    jt_parse("<testsuites tests='4' failures='1'><testsuite tests='4' failures='1' "
+		     "name='example.com/m'>"
+		     "<testcase classname='example.com/m' name='TestA' time='0.10'><failure "
+		     "message='Failed' type=''>x_test.go:9: nope</failure></testcase>"
+		     "<testcase classname='example.com/m' name='TestS' time='0.00'><skipped "
+		     "message='x_test.go:12: needs docker'></skipped></testcase>"
+		     "<testcase classname='example.com/m' name='TestA' time='0.20'></testcase>"
+		     "<testcase classname='example.com/m' name='TestB' time='0.20'></testcase>"
+		     "<testcase classname='example.com/m' name='TestB' time='0.30'><failure "
+		     "message='Failed'>again</failure></testcase>"
+		     "</testsuite></testsuites>",
+		     &f),
+	    0);
 	CHECK_INT(f.ncases, 3);
 	const struct junit_case *a = jt_find(&f, "TestA"), *s = jt_find(&f, "TestS"),
 				*b = jt_find(&f, "TestB");
@@ -324,7 +348,8 @@ TEST(junit_go_reruns_and_missing_attributes)
 		CHECK_INT(a->time_ms, 300);
 		CHECK_INT(s->status, JS_SKIPPED);
 		CHECK_STR(s->message, "x_test.go:12: needs docker");
-		CHECK_INT(b->status, JS_FAILED); /* passed, then failed: the last word is a failure */
+		CHECK_INT(b->status,
+			  JS_FAILED); /* passed, then failed: the last word is a failure */
 		CHECK_STR(b->details, "again");
 	}
 	junit_file_release(&f);
@@ -333,11 +358,15 @@ TEST(junit_go_reruns_and_missing_attributes)
 TEST(junit_jest_text_only_failures)
 {
 	struct junit_file f;
-	CHECK_INT(jt_parse("<testsuites name='jest tests'><testsuite name='sum' timestamp='2026-06-18T00:17:30'>"
+	CHECK_INT(jt_parse("<testsuites name='jest tests'><testsuite name='sum' "
+			   "timestamp='2026-06-18T00:17:30'>"
 			   "<testcase classname='sum adds' name='sum adds' time='0.004'>"
-			   "<failure>\n  Error: expect(received).toBe(expected)\n\nExpected: 4\nReceived: 5</failure>"
+			   "<failure>\n  Error: expect(received).toBe(expected)\n\nExpected: "
+			   "4\nReceived: 5</failure>"
 			   "<failure>Error: second\n at x</failure>"
-			   "</testcase></testsuite></testsuites>", &f), 0);
+			   "</testcase></testsuite></testsuites>",
+			   &f),
+		  0);
 	if (CHECK(f.ncases == 1)) {
 		CHECK_INT(f.cases[0].status, JS_FAILED);
 		CHECK_STR(f.cases[0].message, "Error: expect(received).toBe(expected)");
@@ -351,15 +380,23 @@ TEST(junit_jest_text_only_failures)
 TEST(junit_gtest_status_result)
 {
 	struct junit_file f;
-	CHECK_INT(jt_parse("<testsuites><testsuite name='S'>"
-			   "<testcase name='Ok' status='run' result='completed' time='0.001' classname='S'/>"
-			   "<testcase name='DISABLED_Off' status='notrun' result='suppressed' time='0' classname='S'/>"
-			   "<testcase name='Two' status='run' result='completed' time='0' classname='S'>"
-			   "<failure message='a.cc:3&#x0A;Expected: 1' type=''><![CDATA[a.cc:3\nExpected: 1]]></failure>"
-			   "<failure message='a.cc:4&#x0A;Expected: 2' type=''><![CDATA[a.cc:4\nExpected: 2]]></failure>"
-			   "</testcase>"
-			   "<testcase name='Skip' status='run' result='skipped' time='0' classname='S'><skipped message='a.cc:9&#x0A;why'/></testcase>"
-			   "</testsuite></testsuites>", &f), 0);
+	CHECK_INT(
+	    jt_parse(
+		"<testsuites><testsuite name='S'>"
+		"<testcase name='Ok' status='run' result='completed' time='0.001' classname='S'/>"
+		"<testcase name='DISABLED_Off' status='notrun' result='suppressed' time='0' "
+		"classname='S'/>"
+		"<testcase name='Two' status='run' result='completed' time='0' classname='S'>"
+		"<failure message='a.cc:3&#x0A;Expected: 1' type=''><![CDATA[a.cc:3\nExpected: "
+		"1]]></failure>"
+		"<failure message='a.cc:4&#x0A;Expected: 2' type=''><![CDATA[a.cc:4\nExpected: "
+		"2]]></failure>"
+		"</testcase>"
+		"<testcase name='Skip' status='run' result='skipped' time='0' "
+		"classname='S'><skipped message='a.cc:9&#x0A;why'/></testcase>"
+		"</testsuite></testsuites>",
+		&f),
+	    0);
 	CHECK_INT(f.ncases, 4);
 	const struct junit_case *off = jt_find(&f, "DISABLED_Off"), *two = jt_find(&f, "Two");
 	if (CHECK(off && two)) {
@@ -378,11 +415,16 @@ TEST(junit_gtest_status_result)
 TEST(junit_ctest_bare_suite)
 {
 	struct junit_file f;
-	CHECK_INT(jt_parse("<?xml version='1.0' encoding='UTF-8'?>\n<testsuite name='Linux' tests='3' time='2'>"
-			   "<testcase name='ok' classname='ok' time='3' status='run'><system-out>fine</system-out></testcase>"
+	CHECK_INT(jt_parse("<?xml version='1.0' encoding='UTF-8'?>\n<testsuite name='Linux' "
+			   "tests='3' time='2'>"
+			   "<testcase name='ok' classname='ok' time='3' "
+			   "status='run'><system-out>fine</system-out></testcase>"
 			   "<testcase name='off' classname='off' time='0' status='disabled'/>"
-			   "<testcase name='bad' classname='bad' time='1' status='fail'><failure message='Failed'/></testcase>"
-			   "</testsuite>", &f), 0);
+			   "<testcase name='bad' classname='bad' time='1' status='fail'><failure "
+			   "message='Failed'/></testcase>"
+			   "</testsuite>",
+			   &f),
+		  0);
 	CHECK_INT(f.ncases, 3);
 	CHECK_INT(f.cases[0].time_ms, 3000);
 	CHECK_STR(f.cases[0].system_out, "fine");
@@ -395,11 +437,14 @@ TEST(junit_ctest_bare_suite)
 TEST(junit_nesting_recount_and_time_junk)
 {
 	struct junit_file f;
-	CHECK_INT(jt_parse("<testsuites tests='99'><testsuite name='outer' tests='1' timestamp='2026-06-18T02:17:30+02:00'>"
+	CHECK_INT(jt_parse("<testsuites tests='99'><testsuite name='outer' tests='1' "
+			   "timestamp='2026-06-18T02:17:30+02:00'>"
 			   "<testsuite name='inner'><testsuite name='innermost'>"
 			   "<testcase name='deep' time='1,234.5'/></testsuite>"
 			   "<testcase name='mid' time='junk'/></testsuite>"
-			   "<testcase name='top' time='NaN'/></testsuite></testsuites>", &f), 0);
+			   "<testcase name='top' time='NaN'/></testsuite></testsuites>",
+			   &f),
+		  0);
 	CHECK_INT(f.ncases, 3);
 	CHECK_STR(f.cases[0].suite, "innermost");
 	CHECK_INT(f.cases[0].time_ms, 1234500);
@@ -414,12 +459,18 @@ TEST(junit_nesting_recount_and_time_junk)
 TEST(junit_properties_json)
 {
 	struct junit_file f;
-	CHECK_INT(jt_parse("<testsuite><properties><property name='suite-level' value='ignored'/></properties>"
-			   "<testcase name='p'><properties><property name='a' value='x&amp;y'/>"
-			   "<property name='q\"' value='line&#10;two\\'/><property name='t'>text value</property>"
-			   "</properties></testcase></testsuite>", &f), 0);
+	CHECK_INT(
+	    jt_parse(
+		"<testsuite><properties><property name='suite-level' value='ignored'/></properties>"
+		"<testcase name='p'><properties><property name='a' value='x&amp;y'/>"
+		"<property name='q\"' value='line&#10;two\\'/><property name='t'>text "
+		"value</property>"
+		"</properties></testcase></testsuite>",
+		&f),
+	    0);
 	if (CHECK(f.ncases == 1))
-		CHECK_STR(f.cases[0].properties, "{\"a\":\"x&y\",\"q\\\"\":\"line\\ntwo\\\\\",\"t\":\"text value\"}");
+		CHECK_STR(f.cases[0].properties,
+			  "{\"a\":\"x&y\",\"q\\\"\":\"line\\ntwo\\\\\",\"t\":\"text value\"}");
 	junit_file_release(&f);
 }
 
@@ -427,7 +478,10 @@ TEST(junit_entities_in_attributes)
 {
 	/* every way of writing '&' and '<' in an attribute comes out as the character */
 	struct junit_file f;
-	CHECK_INT(jt_parse("<testsuite><testcase classname='a&amp;b' name='&lt;&#38;&#x26;&amp;#38;&gt;'/></testsuite>", &f), 0);
+	CHECK_INT(jt_parse("<testsuite><testcase classname='a&amp;b' "
+			   "name='&lt;&#38;&#x26;&amp;#38;&gt;'/></testsuite>",
+			   &f),
+		  0);
 	if (CHECK(f.ncases == 1)) {
 		CHECK_STR(f.cases[0].classname, "a&b");
 		CHECK_STR(f.cases[0].name, "<&&&#38;>");
@@ -449,9 +503,9 @@ static int jt_nowhere(const struct junit_file *f, const char *s)
 {
 	for (size_t i = 0; i < f->ncases; i++) {
 		const struct junit_case *c = &f->cases[i];
-		const char *fields[] = {c->suite, c->classname, c->name, c->file, c->message,
-					c->type, c->details, c->system_out, c->system_err,
-					c->properties};
+		const char *fields[] = {c->suite,      c->classname, c->name,	 c->file,
+					c->message,    c->type,	     c->details, c->system_out,
+					c->system_err, c->properties};
 		for (size_t k = 0; k < sizeof(fields) / sizeof(fields[0]); k++)
 			if (fields[k] && strstr(fields[k], s))
 				return 0;
@@ -475,17 +529,18 @@ static void jt_rejected(const char *xml, size_t len, const char *want, const cha
 TEST(junit_billion_laughs)
 {
 	const char *xml =
-		"<?xml version='1.0'?><!DOCTYPE lolz [<!ENTITY lol 'lol'>"
-		"<!ENTITY lol1 '&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;'>"
-		"<!ENTITY lol2 '&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;'>"
-		"<!ENTITY lol3 '&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;'>"
-		"<!ENTITY lol4 '&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;'>"
-		"<!ENTITY lol5 '&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;'>"
-		"<!ENTITY lol6 '&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;'>"
-		"<!ENTITY lol7 '&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;'>"
-		"<!ENTITY lol8 '&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;'>"
-		"<!ENTITY lol9 '&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;'>]>"
-		"<testsuite><testcase name='&lol9;'><failure message='&lol9;'>&lol9;</failure></testcase></testsuite>";
+	    "<?xml version='1.0'?><!DOCTYPE lolz [<!ENTITY lol 'lol'>"
+	    "<!ENTITY lol1 '&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;'>"
+	    "<!ENTITY lol2 '&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;'>"
+	    "<!ENTITY lol3 '&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;'>"
+	    "<!ENTITY lol4 '&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;'>"
+	    "<!ENTITY lol5 '&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;'>"
+	    "<!ENTITY lol6 '&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;'>"
+	    "<!ENTITY lol7 '&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;'>"
+	    "<!ENTITY lol8 '&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;'>"
+	    "<!ENTITY lol9 '&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;'>]>"
+	    "<testsuite><testcase name='&lol9;'><failure "
+	    "message='&lol9;'>&lol9;</failure></testcase></testsuite>";
 	double t0 = jt_now();
 	REJECTED(xml, "DTD with entities not allowed");
 	CHECK(jt_now() - t0 < 1.0);
@@ -493,17 +548,23 @@ TEST(junit_billion_laughs)
 
 TEST(junit_external_entities)
 {
-	const char *file_xxe = "<?xml version='1.0'?><!DOCTYPE t [<!ENTITY xxe SYSTEM 'file:///etc/passwd'>]>"
-			       "<testsuite><testcase name='&xxe;'><failure message='&xxe;'>&xxe;</failure></testcase></testsuite>";
-	const char *http_xxe = "<?xml version='1.0'?><!DOCTYPE t [<!ENTITY xxe SYSTEM 'http://127.0.0.1:9/x'>]>"
-			       "<testsuite><testcase name='&xxe;'/></testsuite>";
-	const char *param_xxe = "<?xml version='1.0'?><!DOCTYPE t [<!ENTITY % p SYSTEM 'file:///etc/passwd'> %p;]>"
-				"<testsuite><testcase name='x'/></testsuite>";
+	const char *file_xxe =
+	    "<?xml version='1.0'?><!DOCTYPE t [<!ENTITY xxe SYSTEM 'file:///etc/passwd'>]>"
+	    "<testsuite><testcase name='&xxe;'><failure "
+	    "message='&xxe;'>&xxe;</failure></testcase></testsuite>";
+	const char *http_xxe =
+	    "<?xml version='1.0'?><!DOCTYPE t [<!ENTITY xxe SYSTEM 'http://127.0.0.1:9/x'>]>"
+	    "<testsuite><testcase name='&xxe;'/></testsuite>";
+	const char *param_xxe =
+	    "<?xml version='1.0'?><!DOCTYPE t [<!ENTITY % p SYSTEM 'file:///etc/passwd'> %p;]>"
+	    "<testsuite><testcase name='x'/></testsuite>";
 	/* an external DTD is never loaded: the file reads as if it had none */
-	const char *ext_dtd = "<?xml version='1.0'?><!DOCTYPE testsuite SYSTEM 'file:///etc/passwd'>"
-			      "<testsuite><testcase name='x'><system-out>o</system-out></testcase></testsuite>";
-	const char *ext_dtd_http = "<?xml version='1.0'?><!DOCTYPE testsuite SYSTEM 'http://127.0.0.1:9/x.dtd'>"
-				   "<testsuite><testcase name='y'/></testsuite>";
+	const char *ext_dtd =
+	    "<?xml version='1.0'?><!DOCTYPE testsuite SYSTEM 'file:///etc/passwd'>"
+	    "<testsuite><testcase name='x'><system-out>o</system-out></testcase></testsuite>";
+	const char *ext_dtd_http =
+	    "<?xml version='1.0'?><!DOCTYPE testsuite SYSTEM 'http://127.0.0.1:9/x.dtd'>"
+	    "<testsuite><testcase name='y'/></testsuite>";
 	const char *undeclared = "<testsuite><testcase name='&xxe;'/></testsuite>";
 	double t0 = jt_now();
 	REJECTED(file_xxe, "DTD with entities not allowed");
@@ -534,23 +595,31 @@ TEST(junit_bad_files)
 	REJECTED("", "empty file");
 	REJECTED("  \n\t ", "empty file");
 	REJECTED("<testsuite><testcase name='a'>", "not well-formed (line 1)");
-	REJECTED("<testsuite>\n<testcase name='a'/>\n<testcase name='b'", "not well-formed (line 3)");
+	REJECTED("<testsuite>\n<testcase name='a'/>\n<testcase name='b'",
+		 "not well-formed (line 3)");
 	REJECTED("<html><body>502 Bad Gateway</body></html>", "not a JUnit report: root is <html>");
 	REJECTED("<!DOCTYPE html>\n<html><head><title>x</title></head><body><br></body></html>",
 		 "not a JUnit report: root is <html>");
-	REJECTED("<!doctype html>\n<html><body><br></body></html>", "not a JUnit report: looks like HTML");
+	REJECTED("<!doctype html>\n<html><body><br></body></html>",
+		 "not a JUnit report: looks like HTML");
 	REJECTED("not xml at all", "not well-formed (line 1)");
 	REJECTED("{\"json\": true}", "not well-formed (line 1)");
 	REJECTED("<testsuite><testcase name='caf\xe9'/></testsuite>", "not UTF-8 (line 1)");
 	REJECTED("<testsuite><testcase name='a'><failure>\xff\xfe</failure></testcase></testsuite>",
 		 "not UTF-8 (line 1)");
-	REJECTED("<?xml version='1.0' encoding='no-such-charset'?><testsuite/>", "unsupported encoding");
-	REJECTED("<testsuite><testcase name='a'/></testsuite><testsuite/>", "not well-formed (line 1)");
+	REJECTED("<?xml version='1.0' encoding='no-such-charset'?><testsuite/>",
+		 "unsupported encoding");
+	REJECTED("<testsuite><testcase name='a'/></testsuite><testsuite/>",
+		 "not well-formed (line 1)");
 	/* NUL bytes inside the file */
-	jt_rejected("<testsuite>\0<testcase/></testsuite>", 33, "not well-formed", __FILE__, __LINE__);
+	jt_rejected("<testsuite>\0<testcase/></testsuite>", 33, "not well-formed", __FILE__,
+		    __LINE__);
 	/* a declared encoding other than UTF-8 is fine */
 	struct junit_file f;
-	CHECK_INT(jt_parse("<?xml version='1.0' encoding='ISO-8859-1'?><testsuite><testcase name='caf\xe9'/></testsuite>", &f), 0);
+	CHECK_INT(jt_parse("<?xml version='1.0' encoding='ISO-8859-1'?><testsuite><testcase "
+			   "name='caf\xe9'/></testsuite>",
+			   &f),
+		  0);
 	if (CHECK(f.ncases == 1))
 		CHECK_STR(f.cases[0].name, "caf\xc3\xa9");
 	junit_file_release(&f);
@@ -630,7 +699,8 @@ TEST(junit_limits_on_cases_and_attempts)
 	struct buf b = BUF_INIT;
 	buf_adds(&b, "<testsuite>");
 	for (int i = 0; i < 100; i++)
-		buf_adds(&b, "<testcase classname='c' name='again'><failure message='x'/></testcase>");
+		buf_adds(&b,
+			 "<testcase classname='c' name='again'><failure message='x'/></testcase>");
 	buf_adds(&b, "<testcase classname='c' name='again'/></testsuite>");
 	struct junit_file f;
 	CHECK_INT(junit_parse("reruns.xml", b.data, b.len, &f), 0);
@@ -683,13 +753,16 @@ TEST(junit_real_pytest)
 	c = jt_find(&f, "test_params[quote\"amp&lt<]");
 	CHECK(c && c->status == JS_PASSED);
 	c = jt_find(&f, "test_record_property");
-	CHECK(c && c->properties && !strcmp(c->properties, "{\"recipe\":\"gitea\",\"ticket\":\"a \\\"quoted\\\" <value>\"}"));
+	CHECK(c && c->properties &&
+	      !strcmp(c->properties,
+		      "{\"recipe\":\"gitea\",\"ticket\":\"a \\\"quoted\\\" <value>\"}"));
 	junit_file_release(&f);
 	CHECK_INT(jt_load("tests/fixtures/junit/pytest/xunit1.xml", &f), 0);
 	c = jt_find(&f, "test_fail_with_message");
 	if (CHECK(c)) {
 		CHECK_STR(c->file, "test_sample.py");
-		CHECK_INT(c->line, 11); /* as written: pytest counts from 0, the def is on line 12 */
+		CHECK_INT(c->line,
+			  11); /* as written: pytest counts from 0, the def is on line 12 */
 	}
 	junit_file_release(&f);
 }
