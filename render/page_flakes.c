@@ -115,13 +115,15 @@ static void row(struct html *h, sqlite3_stmt *q)
 	html_lit(h, " \xe2\x80\xba ");
 	html_text(h, tier);
 	html_lit(h, " \xe2\x80\xba ");
-	if (*cls) {
-		html_lit(h, "<span class=\"cls\">");
-		html_text(h, cls);
-		html_lit(h, "::</span>");
-	}
 	html_text(h, col_text(q, 5));
-	html_lit(h, "</a></td><td class=\"ver\">");
+	html_lit(h, "</a>");
+	/* the class on a line of its own: names like tests.discourse.test_upgrade are long */
+	if (*cls) {
+		html_lit(h, "<br><small class=\"cls\">");
+		html_text(h, cls);
+		html_lit(h, "</small>");
+	}
+	html_lit(h, "</td><td class=\"ver\">");
 	html_text(h, col_text(q, 7));
 	html_lit(h, "</td><td>");
 	html_text(h, col_text(q, 10));
