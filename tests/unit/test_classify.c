@@ -551,3 +551,17 @@ TEST(classify_isolation_candidates)
 	derive_free_list(list);
 	store_close(st);
 }
+
+TEST(classify_unknown_version)
+{
+	struct store *st = cl_open();
+	cl_add_run(st, &(struct cl_run){"r1-u", "u", NULL, NULL, NULL, "s1", T0, 1, "failed"});
+	cl_add_run(st, &(struct cl_run){"r2-u", "u", NULL, NULL, NULL, "s2", T0 + 86400, 1, "failed"});
+	cl_add_tc(st, "r1-u", "install", "test_t", "failed", "boom 1");
+	cl_add_tc(st, "r2-u", "install", "test_t", "failed", "boom 2");
+	CHECK_INT(collect_after(st), 0);
+	struct cl_got g = cl_get(st, "u", "test_t", "", "");
+	CHECK_STR(g.state, "deterministic");
+	CHECK_STR(g.evidence, "deterministic: 2 of 2 runs at an unknown version failed, 0 of them in isolation");
+	store_close(st);
+}
