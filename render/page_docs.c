@@ -225,6 +225,7 @@ struct dctx {
 	const char *section, *anchor;
 	int line;		/* line of the block being written, for messages */
 	int in_link;
+	int toc_pending;	/* the contents go after the title heading */
 	int nrefs, seq;
 	int broken;
 };
@@ -822,11 +823,31 @@ static int delimiter_row(const char *s, size_t n)
 	return dashes > 0 && pipes > 0;
 }
 
-/* one cell: code spans and references; everything else as typed (escaped) */
+static void link_open(struct dctx *c, const char *dest, int *mode);
+static void link_close(struct dctx *c, int mode);
+
+/* one cell: code spans, [text](dest) links and references; the rest as typed (escaped) */
 static void table_cell(struct dctx *c, const char *s, size_t n)
 {
 	struct buf b = BUF_INIT;
 	for (size_t i = 0; i < n;) {
+		if (s[i] == '[') {
+			const char *mid = memchr(s + i, ']', n - i);
+			const char *end = mid && mid + 1 < s + n && mid[1] == '(' ?
+						  memchr(mid, ')', (size_t)(s + n - mid)) : NULL;
+			if (end) {
+				ref_text(c, buf_str(&b), b.len);
+				buf_reset(&b);
+				char *dest = xstrndup(mid + 2, (size_t)(end - mid - 2));
+				int mode;
+				link_open(c, dest, &mode);
+				html_textn(c->h, s + i + 1, (size_t)(mid - s) - i - 1);
+				link_close(c, mode);
+				free(dest);
+				i = (size_t)(end - s) + 1;
+				continue;
+			}
+		}
 		if (s[i] == '`') {
 			const char *end = memchr(s + i + 1, '`', n - i - 1);
 			if (end) {
@@ -976,10 +997,9 @@ static int tight_para(cmark_node *n)
 	return list && cmark_node_get_list_tight(list);
 }
 
-static void link_enter(struct dctx *c, cmark_node *n, int image)
+/* opens a link to dest as link_enter() decides; *mode says what link_close() shuts */
+static void link_open(struct dctx *c, const char *dest, int *modep)
 {
-	const char *dest = cmark_node_get_url(n);
-	dest = dest ? dest : "";
 	struct target t;
 	int mode = LINK_NONE;
 	if (url_external_ok(dest)) {
@@ -1011,23 +1031,37 @@ static void link_enter(struct dctx *c, cmark_node *n, int image)
 		}
 	}
 	/* anything else (javascript:, data:, mailto:, absolute paths): the text alone */
-	if (image)
-		html_lit(c->h, "[image: ");
+	*modep = mode;
 	c->in_link++;
-	cmark_node_set_user_data(n, (void *)(intptr_t)mode);
 }
 
-static void link_exit(struct dctx *c, cmark_node *n, int image)
+static void link_close(struct dctx *c, int mode)
 {
-	int mode = (int)(intptr_t)cmark_node_get_user_data(n);
-	if (image)
-		html_lit(c->h, "]");
 	if (mode == LINK_OPEN)
 		html_lit(c->h, "</a>");
 	else if (mode == LINK_BROKEN)
 		html_lit(c->h, " <small>[broken]</small></span>");
 	c->in_link--;
 }
+
+static void link_enter(struct dctx *c, cmark_node *n, int image)
+{
+	const char *dest = cmark_node_get_url(n);
+	int mode;
+	link_open(c, dest ? dest : "", &mode);
+	if (image)
+		html_lit(c->h, "[image: ");
+	cmark_node_set_user_data(n, (void *)(intptr_t)mode);
+}
+
+static void link_exit(struct dctx *c, cmark_node *n, int image)
+{
+	if (image)
+		html_lit(c->h, "]");
+	link_close(c, (int)(intptr_t)cmark_node_get_user_data(n));
+}
+
+static void write_toc(struct dctx *c);
 
 static void write_tree(struct dctx *c, cmark_node *root)
 {
@@ -1073,6 +1107,10 @@ static void write_tree(struct dctx *c, cmark_node *root)
 				html_lit(h, ">");
 			} else {
 				html_raw_(h, close[level - 1], 6);
+				if (c->toc_pending) {
+					c->toc_pending = 0;
+					write_toc(c);
+				}
 			}
 			break;
 		}
@@ -1241,8 +1279,10 @@ static int render_doc(struct render *r, struct doc *d)
 		html_lit(&d->h, "<h1>");
 		html_text(&d->h, d->rel);
 		html_lit(&d->h, "</h1>\n");
+		write_toc(&c);
+	} else {
+		c.toc_pending = 1; /* after the document's own title */
 	}
-	write_toc(&c);
 	write_tree(&c, root);
 	html_lit(&d->h, "</article>\n");
 	if (c.broken) {

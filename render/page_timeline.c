@@ -321,7 +321,11 @@ static void svg_axis(struct html *h, const struct tl_scale *sc, int64_t height)
 		html_int(h, TL_AXIS_H - 6);
 		html_lit(h, "\" y2=\"");
 		html_int(h, height);
-		html_lit(h, "\"/><text x=\"");
+		html_lit(h, "\"/>");
+		/* a label that would run off the right edge is left out; the line stays */
+		if (x + 80 > TL_LABEL_W + TL_PLOT_W + TL_RIGHT)
+			continue;
+		html_lit(h, "<text x=\"");
 		html_int(h, x + 3);
 		html_lit(h, "\" y=\"");
 		html_int(h, TL_AXIS_H - 10);

@@ -39,7 +39,7 @@ passed in isolation; compare [the notes](ops/notes.md) and the [timeline](timeli
 
 | run | verdict |
 |---|---|
-| 20260618T003000Z-mumble | green |
+| 20260618T003000Z-mumble | [green](runs/20260618T003000Z-mumble/index.html#custom) |
 
 <script>alert("x")</script>
 
@@ -67,7 +67,8 @@ for want in \
 	'<a class="ref" href="../recipes/mumble/tests/custom/test_protocol_handshake.test_handshake_completes_with_channel_presence-1f2e3d4c.html"><code>' \
 	'<a href="../docs/ops/notes.html">the notes</a>' \
 	'<a href="../timeline.html">timeline</a>' \
-	'<td><a class="ref" href="../runs/20260618T003000Z-mumble/index.html">20260618T003000Z-mumble</a></td>'; do
+	'<td><a class="ref" href="../runs/20260618T003000Z-mumble/index.html">20260618T003000Z-mumble</a></td>' \
+	'<td><a href="../runs/20260618T003000Z-mumble/index.html#custom">green</a></td>'; do
 	grep -qF "$want" "$d" || { fail docs_references "missing: $want"; bad=1; }
 done
 [ -z "${bad:-}" ] && ok docs_references
@@ -93,7 +94,7 @@ if ! grep -q '<script>alert' "$d" && ! grep -q '<img' "$d" && ! grep -q 'href="j
 else
 	fail docs_raw_html_escaped "$(grep -n 'script\|img\|javascript' "$d" | head -3)"
 fi
-grep -q '<nav class="toc"' "$d" && grep -q '<a href="#mumble-handshake">Mumble handshake</a>' "$d" && ok docs_toc || fail docs_toc "no contents"
+grep -A1 '^<h1 id="decisions">Decisions</h1>$' "$d" | grep -q '^<nav class="toc"' && grep -q '<a href="#mumble-handshake">Mumble handshake</a>' "$d" && ok docs_toc || fail docs_toc "no contents"
 grep -q '<a href="../../docs/decisions.html#mattermost-restore">decisions</a>' "$T/site/docs/ops/notes.html" && ok docs_between_docs || fail docs_between_docs "$(grep -o '<p>See.*' "$T/site/docs/ops/notes.html")"
 
 # back-links: the cited run, test and recipe pages list the document and section
