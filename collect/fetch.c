@@ -1096,9 +1096,10 @@ static int fetch_all(struct fetcher *f)
 		if (f->files_total)
 			progress("fetch: %d/%d files, %" PRId64 " KiB, %d new runs", f->files_done,
 				 f->files_total, f->bytes / 1024, f->runs_new);
-		/* jobs re-queued just now for a retry count too */
+		/* jobs re-queued just now for a retry count too; queued jobs matter only while
+		 * a transfer slot is free (else the next finished transfer wakes the poll) */
 		int64_t now = mono_ms();
-		for (size_t i = 0; i < f->nqueue; i++) {
+		for (size_t i = 0; i < f->nqueue && f->running < f->jobs; i++) {
 			int64_t d = f->queue[i]->not_before - now;
 			if (d < 0)
 				d = 0;
