@@ -104,7 +104,7 @@ else
 	# with the decisions document about this history (demo/docs); exit 1 = rendered,
 	# but a reference in it did not resolve (named in render.err)
 	rc=0
-	"$ccr" -q render --out "$out/site" --docs "$top/demo/docs" 2> "$out/render.err" || rc=$?
+	"$ccr" render --out "$out/site" --docs "$top/demo/docs" 2> "$out/render.err" || rc=$?
 	if [ $rc -eq 0 ]; then
 		echo "demo: site at $out/site/index.html (timeline: $out/site/timeline.html)"
 	elif [ $rc -eq 1 ]; then

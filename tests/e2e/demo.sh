@@ -43,6 +43,9 @@ if [ "$render" = 1 ]; then
 	[ "$el" -lt 60 ] && ok demo_under_a_minute || fail demo_under_a_minute "$el s"
 	grep -q "site at $T/a/site/index.html" "$T/a.out" && [ -f "$T/a/site/index.html" ] &&
 		ok demo_prints_site || fail demo_prints_site "$(head -c 300 "$T/a.out")"
+	# demo/docs/DECISIONS.md cites this history's runs: every reference must resolve
+	[ -f "$T/a/site/timeline.html" ] && [ -f "$T/a/site/docs/decisions-78b0f3d8.html" ] && [ ! -s "$T/a/render.err" ] &&
+		ok demo_timeline_and_docs || fail demo_timeline_and_docs "$(head -c 300 "$T/a/render.err")"
 fi
 demo "$T/b" "$nb" 0
 db="$T/a/ccr.db"
