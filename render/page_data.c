@@ -1,27 +1,17 @@
 /*
  * page_data: the JSON exports for scripts, written with sqlite's JSON functions.
- *   data/runs.json    every run, newest first, as `ccr runs --json` shows one:
- *                     id, recipe, version, trigger, external_id, sweep, host, mode,
- *                     started, finished (ISO 8601 UTC), exit_code, status, and
- *                     tiers: [{name, status, tests, failures, errors, skipped}]
+ *   data/runs.json    every run, newest first, exactly as `ccr runs --json` prints
+ *                     it (render/run_json.h)
  *   data/sweeps.json  every sweep, newest first: id, host, started, finished, runs,
  *                     passed, failed (runs whose status is not passed)
  * Queries: run (every row, on purpose) with tier by run_id; sweep with run by
  * sweep_id. The file is built in memory: ~700 bytes a run, 15 MB for 22k runs.
  */
 #include "pages.h"
+#include "run_json.h"
 
 static const char SQL_RUNS_JSON[] =
-	"SELECT json_object('id', r.id, 'recipe', r.recipe, 'version', r.version,"
-	" 'trigger', r.trigger_kind, 'external_id', r.external_id, 'sweep', r.sweep_id,"
-	" 'host', r.host, 'mode', r.mode,"
-	" 'started', strftime('%Y-%m-%dT%H:%M:%SZ', r.started, 'unixepoch'),"
-	" 'finished', strftime('%Y-%m-%dT%H:%M:%SZ', r.finished, 'unixepoch'),"
-	" 'exit_code', r.exit_code, 'status', r.status,"
-	" 'tiers', (SELECT json_group_array(json_object('name', t.name, 'status', t.status,"
-	"   'tests', t.tests, 'failures', t.failures, 'errors', t.errors, 'skipped', t.skipped))"
-	"   FROM (SELECT * FROM tier WHERE run_id = r.id ORDER BY seq, name) t))"
-	" FROM run r ORDER BY r.started DESC, r.id DESC";
+	"SELECT " SQL_RUN_JSON_OBJECT " FROM run r ORDER BY r.started DESC, r.id DESC";
 static const char SQL_SWEEPS_JSON[] =
 	"SELECT json_object('id', s.id, 'host', s.host,"
 	" 'started', strftime('%Y-%m-%dT%H:%M:%SZ', s.started, 'unixepoch'),"

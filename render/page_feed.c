@@ -14,6 +14,9 @@
 
 /* entries in the feed: a month of nightly sweeps */
 #define FEED_SWEEPS 30
+/* tests listed per change list in an entry: a feed reader shows a summary; the
+ * sweep page has the rest */
+#define FEED_CHANGES 20
 
 static const char SQL_FEED_SWEEPS[] =
 	"SELECT id, coalesce(finished, started, 0), (SELECT count(*) FROM run r WHERE r.sweep_id = s.id),"
@@ -80,7 +83,7 @@ int page_feed(struct render *r)
 		int hp = sweep_neighbour(r, id, -1, prev);
 		struct sweep_delta d;
 		html_reset(&content, 0);
-		if (hp < 0 || sweep_changes(&content, r, id, hp > 0 ? prev : NULL, &d) < 0) {
+		if (hp < 0 || sweep_changes(&content, r, id, hp > 0 ? prev : NULL, FEED_CHANGES, &d) < 0) {
 			rc = -1;
 			break;
 		}

@@ -145,7 +145,7 @@ int page_index(struct render *r)
 		html_lit(&h, "</code></a></h1>\n");
 		int hp = sweep_neighbour(r, latest, -1, prev);
 		if (hp < 0 || sweep_summary(&h, r, latest) < 0 || sweep_grid(&h, r, latest) < 0 ||
-		    sweep_changes(&h, r, latest, hp > 0 ? prev : NULL, NULL) < 0 ||
+		    sweep_changes(&h, r, latest, hp > 0 ? prev : NULL, CHANGES_MAX, NULL) < 0 ||
 		    sweep_promotes(&h, r, latest) < 0)
 			rc = -1;
 	} else if (rc == 0) {

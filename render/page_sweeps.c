@@ -51,7 +51,7 @@ static int one_sweep(struct render *r, struct html *h, const char *id, int64_t a
 	}
 	html_lit(h, "</nav>\n");
 	if (sweep_summary(h, r, id) < 0 || sweep_grid(h, r, id) < 0 ||
-	    sweep_changes(h, r, id, hp > 0 ? prev : NULL, NULL) < 0 || sweep_promotes(h, r, id) < 0)
+	    sweep_changes(h, r, id, hp > 0 ? prev : NULL, CHANGES_MAX, NULL) < 0 || sweep_promotes(h, r, id) < 0)
 		return -1;
 	layout_end(h, as_of);
 	return render_page(r, &self, h);

@@ -12,9 +12,6 @@
 #define GRID_MAX_TIERS 16
 /* runs in one sweep shown in its grid: a sweep over every recipe we know is ~100 */
 #define GRID_MAX_ROWS 1000
-/* entries per change list ("new failures", ...): a sweep where more broke is an
- * incident, and the grid already shows it */
-#define CHANGES_MAX 100
 /* a message in a list is one line: its head is enough to recognise it */
 #define MESSAGE_SHOWN 200
 
@@ -285,7 +282,7 @@ static void change_item(struct html *h, struct render *r, sqlite3_stmt *q)
 	html_lit(h, "</li>\n");
 }
 
-int sweep_changes(struct html *h, struct render *r, const char *id, const char *prev,
+int sweep_changes(struct html *h, struct render *r, const char *id, const char *prev, int max,
 		  struct sweep_delta *d)
 {
 	static const char *const titles[] = {"new failures", "fixed", "newly flaky"};
@@ -312,7 +309,7 @@ int sweep_changes(struct html *h, struct render *r, const char *id, const char *
 		if (kind != open) {
 			if (open >= 0) {
 				html_lit(h, "</ul>\n");
-				html_more(h, counts[open] - CHANGES_MAX, titles[open]);
+				html_more(h, counts[open] - max, titles[open]);
 			}
 			open = kind;
 			html_lit(h, "<h3 class=\"k");
@@ -321,13 +318,13 @@ int sweep_changes(struct html *h, struct render *r, const char *id, const char *
 			html_text(h, titles[kind]);
 			html_lit(h, "</h3>\n<ul class=\"tests\">\n");
 		}
-		if (++counts[kind] <= CHANGES_MAX)
+		if (++counts[kind] <= max)
 			change_item(h, r, q);
 	}
 	sqlite3_reset(q);
 	if (open >= 0) {
 		html_lit(h, "</ul>\n");
-		html_more(h, counts[open] - CHANGES_MAX, titles[open]);
+		html_more(h, counts[open] - max, titles[open]);
 	} else {
 		html_lit(h, "<p>No new failures, nothing fixed, nothing newly flaky.</p>\n");
 	}

@@ -29,9 +29,13 @@ int sweep_grid(struct html *h, struct render *r, const char *id);
 struct sweep_delta {
 	int64_t broke, fixed, flaky;
 };
-/* Lists new failures, fixes and newly flaky tests; fills *d when not NULL. */
-int sweep_changes(struct html *h, struct render *r, const char *id, const char *prev,
+/* Lists new failures, fixes and newly flaky tests, at most max of each (the rest
+ * counted); fills *d when not NULL. */
+int sweep_changes(struct html *h, struct render *r, const char *id, const char *prev, int max,
 		  struct sweep_delta *d);
+/* entries per change list on pages: a sweep where more broke is an incident, and
+ * the grid already shows it */
+#define CHANGES_MAX 100
 /* the promote/advance attempts of the sweep's runs */
 int sweep_promotes(struct html *h, struct render *r, const char *id);
 

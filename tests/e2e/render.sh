@@ -65,6 +65,14 @@ check render_feed_xml xmllint --noout "$S/feed.atom"
 check render_json sqlite3 :memory: "SELECT CASE WHEN json_array_length(readfile('$S/data/runs.json')) = 7
 	AND json_array_length(readfile('$S/data/sweeps.json')) = 2 THEN 1 ELSE abs(-9223372036854775808) END"
 
+# data/runs.json is what `ccr runs --json` prints
+ccr runs --json > "$T/runs.json" 2> /dev/null
+if [ "$(sqlite3 :memory: "SELECT json(readfile('$T/runs.json')) = json(readfile('$S/data/runs.json'))")" = 1 ]; then
+	ok render_runs_json_matches_cli
+else
+	fail render_runs_json_matches_cli "data/runs.json differs from ccr runs --json"
+fi
+
 # a second render with nothing new writes no file
 touch "$T/marker"; sleep 1
 ccr render --out "$S" 2> "$T/noop.err"
