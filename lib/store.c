@@ -64,9 +64,13 @@ int store_exec(struct store *st, const char *sql)
 sqlite3_stmt *store_stmt(struct store *st, const char *sql)
 {
 	struct cached *c;
+	/* callers pass static SQL arrays: the pointer finds them without comparing text */
 	for (c = st->stmts; c; c = c->next)
-		if (c->sql == sql || strcmp(c->sql, sql) == 0)
+		if (c->sql == sql)
 			break;
+	for (struct cached *t = c ? NULL : st->stmts; t && !c; t = t->next)
+		if (strcmp(t->sql, sql) == 0)
+			c = t;
 	if (!c) {
 		c = xcalloc(1, sizeof(*c));
 		c->sql = sql;

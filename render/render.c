@@ -577,6 +577,7 @@ int cmd_render(int argc, char **argv)
 		abort_after = atol(hook);
 
 	int status = EXIT_USAGE, lockfd = -1, have_old = 0;
+	char dirty[PATH_MAX];
 	struct state old, now;
 	memset(&old, 0, sizeof(old));
 	memset(&now, 0, sizeof(now));
@@ -599,6 +600,12 @@ int cmd_render(int argc, char **argv)
 	if (p < 0)
 		goto out;
 	if (p == 1) {
+		/* the stylesheet and script come from the binary: a new ccr may bring new
+		 * ones with no new data (comparing two small files writes nothing) */
+		if (page_assets(&r) < 0 || commit_staged(&r) < 0)
+			goto out;
+		if (r.nstaged && full_path(&r, ".ccr/dirty", dirty) == 0)
+			unlink(dirty);
 		info("'%s': nothing new since the last render", r.out);
 		status = EXIT_OK;
 		goto out;
@@ -640,7 +647,6 @@ int cmd_render(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &c1);
 	info("'%s': %ld pages renamed into place in %.2f s", r.out, r.nstaged,
 	     (double)(c1.tv_sec - c0.tv_sec) + (double)(c1.tv_nsec - c0.tv_nsec) / 1e9);
-	char dirty[PATH_MAX];
 	if (full_path(&r, ".ccr/dirty", dirty) == 0)
 		unlink(dirty);
 	clock_gettime(CLOCK_MONOTONIC, &t1);

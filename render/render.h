@@ -39,7 +39,8 @@
 #include "html.h"
 #include "url.h"
 
-/* bumped whenever the pages' markup changes, so the next render is a full one */
+/* bump whenever the pages' markup changes, so the next render is a full one (the
+ * stylesheet and script are compared on every render, even one with nothing new) */
 #define RENDER_VERSION "ccr-render 1"
 
 struct render {

@@ -69,17 +69,19 @@ void url_run(struct url *u, const char *run_id)
 	build(u, p, 3);
 }
 
-/* A log's name (file.name, "logs/" left out) as a segment: slug_name(), except that a slug ending in ".p<digits>"
- * (which page k of another log would also produce) gets the hash suffix too. */
+/* A log's name (file.name, "logs/" left out) as a segment: slug_name(), except that
+ * the hash suffix is forced when the slug ends in ".p<digits>" (which page k of
+ * another log would also produce) or when the name was not under "logs/" (so
+ * "x.log" and "logs/x.log" cannot share a page). */
 static void seg_log(const char *name, char out[SLUG_SIZE])
 {
-	if (!strncmp(name, "logs/", 5) && name[5])
-		name += 5;
-	seg_name(name, out);
+	int under_logs = !strncmp(name, "logs/", 5) && name[5];
+	seg_name(under_logs ? name + 5 : name, out);
 	size_t n = strlen(out), i = n;
 	while (i > 0 && out[i - 1] >= '0' && out[i - 1] <= '9')
 		i--;
-	if (i == n || i < 2 || out[i - 1] != 'p' || out[i - 2] != '.')
+	int page_like = i < n && i >= 2 && out[i - 1] == 'p' && out[i - 2] == '.';
+	if (under_logs && !page_like)
 		return;
 	char hex[65];
 	sha256_hex(name, strlen(name), hex);

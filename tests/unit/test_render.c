@@ -118,8 +118,11 @@ TEST(render_url_hostile_segments)
 	url_recipe(&b, "a-b");
 	CHECK(strcmp(a.path, b.path));
 	/* a log named like page 2 of another log does not take its URL */
-	url_log(&a, "r", "x.log", 2);
-	url_log(&b, "r", "x.log.p2", 1);
+	url_log(&a, "r", "logs/x.log", 2);
+	url_log(&b, "r", "logs/x.log.p2", 1);
+	CHECK(strcmp(a.path, b.path));
+	url_log(&a, "r", "x.log", 1);
+	url_log(&b, "r", "logs/x.log", 1);
 	CHECK(strcmp(a.path, b.path));
 	/* percent-encoding of a segment */
 	struct buf e = BUF_INIT;
