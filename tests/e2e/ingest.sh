@@ -97,6 +97,25 @@ jcheck crash_tiers "[(k, v['status']) for k, v in d['tiers'].items()] == [('inst
  and d['tiers']['backup']['reason'] == 'no JUnit: harness exited 137 (see logs/harness.log)'
  and d['status'] == 'error' and d['exit_code'] == 137" ccr show 20260618T010000Z-gitea --json
 
+# ---- green tiers, failed promote: its own state; the run.json fields all come through
+P="$T/promote"
+mkdir -p "$P/junit"
+cp "$FX/install__cc-ci__test_install.xml" "$FX/backup__cc-ci__test_backup.xml" "$FX/custom__cc-ci__test_custom.xml" "$P/junit/"
+cat > "$P/run.json" <<'EOF'
+{"recipe": "bluesky-pds", "version": "0.3.0+v0.4.219", "ref": "9f1c2d3", "harness_ref": "h77",
+ "host": "node1", "mode": "warm", "trigger": "sweep", "sweep": "nightly-42", "external_id": "x1",
+ "started": "2026-06-18T01:30:00Z", "finished": "2026-06-18T01:40:00Z", "exit_code": 1,
+ "tiers": {"upgrade": "expected_na", "restore": "skip"},
+ "promote": {"outcome": "failed", "version": "0.3.0+v0.4.219", "at": "2026-06-18T01:41:00Z",
+             "reason": "warm-bluesky-pds: not healthy over HTTPS (last status 0)"}}
+EOF
+ccr collect ingest "$P" 2> "$T/err"
+jcheck promote_failed_state "d['status'] == 'promote_failed' and d['mode'] == 'warm' and d['sweep'] == 'nightly-42'
+ and d['harness_ref'] == 'h77' and d['ref'] == '9f1c2d3' and d['external_id'] == 'x1' and d['exit_code'] == 1
+ and d['promote'] == {'outcome': 'failed', 'version': '0.3.0+v0.4.219', 'at': '2026-06-18T01:41:00Z',
+                      'reason': 'warm-bluesky-pds: not healthy over HTTPS (last status 0)'}
+ and [(k, v['status']) for k, v in d['tiers'].items()] == [('install', 'passed'), ('upgrade', 'expected_na'), ('backup', 'passed'), ('restore', 'skipped'), ('custom', 'passed')]" ccr show 20260618T013000Z-bluesky-pds --json
+
 # ---- bad files: each rejected alone, named, archived raw; the rest goes in
 B="$T/bad"
 mkrun "$B" keycloak 2026-06-18T02:00:00Z
