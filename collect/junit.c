@@ -39,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* libxml2 takes an int length; a JUnit file of 1 GB is not a test report */
 #define JUNIT_MAX_FILE (1 << 30)
@@ -307,9 +308,11 @@ struct jp {
 	const char *suites[JUNIT_MAX_DEPTH + 2]; /* innermost name per depth */
 	struct cur cur;
 	struct buf text; /* text of the current result/output element */
+	struct buf pair; /* one property as JSON, reused */
 	size_t cases_cap;
 	struct case_priv *priv;
 	uint32_t *htab; /* index+1 into cases, 0 = empty; power-of-two size */
+	uint64_t seed;	/* of case_hash, different per parse */
 	size_t hcap;
 };
 
@@ -416,14 +419,20 @@ static void cur_reset(struct cur *c)
 	c->prop_name = c->prop_value = NULL;
 }
 
-static uint64_t case_hash(const char *classname, const char *name)
+/* FNV-1a from a per-parse seed, then a final mix: test names come from
+ * people who may write pull requests, and a fixed hash would let them pick
+ * thousands of names in one bucket (quadratic probing) */
+static uint64_t case_hash(uint64_t seed, const char *classname, const char *name)
 {
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h = 1469598103934665603ULL ^ seed;
 	for (const unsigned char *p = (const unsigned char *)classname; *p; p++)
 		h = (h ^ *p) * 1099511628211ULL;
 	h = (h ^ 0xff) * 1099511628211ULL; /* a byte that never occurs in UTF-8 */
 	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
 		h = (h ^ *p) * 1099511628211ULL;
+	h ^= h >> 31;
+	h *= 0x7fb5d329728ea185ULL;
+	h ^= h >> 27;
 	return h;
 }
 
@@ -627,7 +636,7 @@ static void case_finish(struct jp *jp)
 	}
 
 	struct junit_file *f = jp->out;
-	uint64_t h = case_hash(c->classname, c->name);
+	uint64_t h = case_hash(jp->seed, c->classname, c->name);
 	long idx = htab_find(jp, h, c->classname, c->name);
 	if (idx < 0) {
 		if (f->ncases >= JUNIT_MAX_CASES) {
@@ -738,18 +747,18 @@ static void property_finish(struct jp *jp)
 				     jp->text.truncated, &cut);
 		c->truncated |= cut;
 	}
-	struct buf pair = BUF_INIT;
-	json_str(&pair, c->prop_name);
-	buf_addc(&pair, ':');
-	json_str(&pair, value);
+	struct buf *pair = &jp->pair;
+	buf_reset(pair);
+	json_str(pair, c->prop_name);
+	buf_addc(pair, ':');
+	json_str(pair, value);
 	/* +2: the comma or brace before, the closing brace after */
-	if (c->props.len + pair.len + 2 > JUNIT_MAX_PROPERTIES) {
+	if (c->props.len + pair->len + 2 > JUNIT_MAX_PROPERTIES) {
 		c->truncated = 1;
 	} else {
 		buf_addc(&c->props, c->props.len ? ',' : '{');
-		buf_add(&c->props, pair.data, pair.len);
+		buf_add(&c->props, pair->data, pair->len);
 	}
-	buf_release(&pair);
 }
 
 /* ---- SAX callbacks -------------------------------------------------------------------- */
@@ -1147,6 +1156,7 @@ int junit_parse(const char *name, const char *data, size_t len, struct junit_fil
 	struct jp *jp = xcalloc(1, sizeof(*jp));
 	jp->out = out;
 	jp->arena = arena;
+	jp->seed = ((uint64_t)(uintptr_t)jp ^ (uint64_t)time(NULL)) * 0x9E3779B97F4A7C15ULL;
 	jp->kinds[0] = K_SUITE; /* so the root is classified like a suite */
 	buf_init(&jp->text, JUNIT_MAX_OUTPUT);
 	buf_init(&jp->cur.details, JUNIT_MAX_DETAILS);
@@ -1200,6 +1210,7 @@ done:
 		xmlFreeParserCtxt(jp->ctxt);
 	}
 	buf_release(&jp->text);
+	buf_release(&jp->pair);
 	buf_release(&jp->cur.details);
 	buf_release(&jp->cur.out);
 	buf_release(&jp->cur.err);
