@@ -194,7 +194,9 @@ int cmd_collect_ingest(int argc, char **argv)
 	buf_release(&q);
 	free(files);
 	free(is_dir);
-	if (rc == EXIT_OK && t.stored && collect_after(st) < 0)
+	/* after a re-ingest of archived runs too: a collect killed between its last
+	 * commit and this step left runs underived, and derive looks only at those */
+	if (rc == EXIT_OK && (t.stored || t.unchanged) && collect_after(st) < 0)
 		rc = EXIT_USAGE;
 	if (rc == EXIT_OK && t.bad)
 		rc = EXIT_REJECTED;

@@ -67,6 +67,14 @@ CCR_DB="$K" ccr collect ingest "$T"/k/* 2> "$T/err.k2"
 rc=$?
 nun=$(grep -c 'already archived' "$T/err.k2")
 if [ $rc -eq 0 ] && r=$(sound "$K" 200) && [ "$nun" = "$n" ]; then ok killed_ingest_reingest_completes; else fail killed_ingest_reingest_completes "rc=$rc unchanged=$nun of $n: $r $(head -c 200 "$T/err.k2")"; fi
+n=$(db "$K" 'SELECT count(*) FROM run WHERE id NOT IN (SELECT run_id FROM derived_run)')
+[ "$n" = 0 ] && ok killed_ingest_runs_derived || fail killed_ingest_runs_derived "$n runs left underived"
+# killed after its last commit, before deriving: an unchanged re-ingest derives it
+id1=$(db "$K" 'SELECT id FROM run ORDER BY id LIMIT 1')
+db "$K" "DELETE FROM derived_run WHERE run_id = '$id1'"
+CCR_DB="$K" ccr -q collect ingest "$T/k/$id1"
+n=$(db "$K" "SELECT count(*) FROM derived_run WHERE run_id = '$id1'")
+[ "$n" = 1 ] && ok unchanged_reingest_derives_missing || fail unchanged_reingest_derives_missing "not derived"
 n=$(db "$K" 'SELECT count(*) FROM testcase')
 m=$(python3 -c '
 import glob, re, sys
