@@ -89,10 +89,15 @@ static const char SQL_TODO_OVERLAP[] =
 	" AND coalesce(o.finished, o.started) >= n.started"
 	" WHERE n.rowid > :last AND o.rowid <= :last";
 /* runs at the same sources (recipe, version) as a new run: the new run changed the
- * classification their pages show as badges (collect/derive.c recounts that group) */
+ * classification their pages show as badges (collect/derive.c recounts that group).
+ * Only the latest SAME_SOURCES_RERENDER of them: a failure that lasts for months would
+ * otherwise re-render its whole history every night; older pages are refreshed by --full */
+#define SAME_SOURCES_RERENDER 30
 static const char SQL_TODO_SAME_SOURCES[] =
-	"INSERT OR IGNORE INTO todo_run SELECT o.id FROM run n CROSS JOIN run o"
-	" ON o.recipe = n.recipe AND o.version IS n.version WHERE n.rowid > :last";
+	"INSERT OR IGNORE INTO todo_run SELECT id FROM (SELECT o.id, row_number() OVER"
+	" (PARTITION BY o.recipe, o.version ORDER BY o.started DESC, o.id DESC) AS k"
+	" FROM (SELECT DISTINCT recipe, version FROM run WHERE rowid > :last) n"
+	" CROSS JOIN run o ON o.recipe = n.recipe AND o.version IS n.version) WHERE k <= :k";
 static const char SQL_TODO_REST[] =
 	"INSERT OR IGNORE INTO todo_recipe SELECT DISTINCT recipe FROM run"
 	" WHERE id IN (SELECT id FROM todo_run);"
@@ -493,6 +498,7 @@ static int plan(struct render *r, const struct state *old, int have_old, const s
 		return -1;
 	q = store_stmt(r->st, SQL_TODO_SAME_SOURCES);
 	bind_int(q, ":last", old->rowid);
+	bind_int(q, ":k", SAME_SOURCES_RERENDER);
 	if (store_step_done(r->st, q) < 0)
 		return -1;
 	if (store_exec(r->st, SQL_TODO_REST) < 0 || store_exec(r->st, SQL_TODO_SWEEP_NEIGHBOURS) < 0)
