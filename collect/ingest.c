@@ -841,16 +841,20 @@ static int ingest_run(struct ingest *in)
 	if (rc < 0)
 		return -1;
 	if (rc == 0) {
-		if (store_begin(in->st) < 0)
+		/* the run's own transaction, or a savepoint in the caller's batch */
+		int own = !store_in_transaction(in->st);
+		if ((own ? store_begin(in->st) : store_savepoint(in->st, "run")) < 0)
 			return -1;
 		/* another collector may have stored it since the look-up */
 		rc = archived_hash(in, have);
 		if (rc == 0)
 			rc = write_run(in) < 0 ? -1 : 2;
-		if (rc == 2 && store_commit(in->st) < 0)
+		if (rc == 2 && (own ? store_commit(in->st) : store_release(in->st, "run")) < 0)
 			return -1;
-		if (rc != 2)
+		if (rc != 2 && own)
 			store_rollback(in->st);
+		else if (rc != 2)
+			store_rollback_to(in->st, "run");
 		if (rc < 0)
 			return -1;
 	}

@@ -36,7 +36,8 @@ struct ingest_report {
 
 /*
  * Ingests RUNDIR (run.json and/or results.json, junit/NAME.xml or NAME.xml, logs/...)
- * as one run, in one transaction. Every rejected file and a failed run are named
+ * as one run, in one transaction (when the caller holds one open, a batch, in a
+ * savepoint of it: all of the run or none either way). Every rejected file and a failed run are named
  * on stderr; "already archived" is said unless -q. Returns 0 (see rep->outcome
  * and rep->rejected), or -1 on a store error (fatal for the command; nothing of
  * this run was written).

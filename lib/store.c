@@ -162,6 +162,11 @@ int store_commit(struct store *st)
 	return 0;
 }
 
+int store_in_transaction(const struct store *st)
+{
+	return st->tx_file != NULL;
+}
+
 void store_rollback(struct store *st)
 {
 	if (!sqlite3_get_autocommit(st->db))

@@ -58,6 +58,8 @@ int store_step_done(struct store *st, sqlite3_stmt *s);
 #define store_begin(st) store_begin_at((st), __FILE__, __LINE__)
 int store_begin_at(struct store *st, const char *file, int line);
 int store_commit(struct store *st);
+/* 1 when a transaction begun by store_begin() is open, else 0 */
+int store_in_transaction(const struct store *st);
 void store_rollback(struct store *st);
 /* named savepoints inside a transaction, e.g. one per ingested file */
 int store_savepoint(struct store *st, const char *name);
