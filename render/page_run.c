@@ -240,7 +240,12 @@ static void metadata(struct html *h, struct render *r, sqlite3_stmt *q)
 			html_lit(h, ": ");
 			html_text(h, col_text(q, R_PREASON));
 		}
-		html_lit(h, "</dd>\n");
+		/* the recipe's lane: this attempt among the others, and the canonical it left */
+		struct url lane;
+		url_recipe(&lane, col_text(q, R_RECIPE));
+		html_lit(h, " (<a href=\"");
+		html_href(h, &lane, "canonical");
+		html_lit(h, "\">promote timeline</a>)</dd>\n");
 	}
 	if (sqlite3_column_type(q, R_SOURCE) != SQLITE_NULL) {
 		dt(h, "source");

@@ -81,7 +81,9 @@ grep -q 'Not enrolled: no canonical record and no promote attempt' "$T/site/reci
 grep -q 'at the latest tag' "$T/site/recipes/discourse/index.html" && ok recipe_at_latest || fail recipe_at_latest "discourse page"
 
 # the run page and the grid say "promote failed" for the green run
-grep -q 'promote failed' "$T/site/runs/20260618T010000Z-gitea/index.html" && ok run_page_promote_failed || fail run_page_promote_failed "run page"
+grep -q 'promote failed' "$T/site/runs/20260618T010000Z-gitea/index.html" &&
+	grep -q '<a href="../../recipes/gitea/index.html#canonical">promote timeline</a>' "$T/site/runs/20260618T010000Z-gitea/index.html" &&
+	ok run_page_promote_failed || fail run_page_promote_failed "run page"
 grep -rq 'promote failed' "$T/site/sweeps/" && ok grid_promote_failed || fail grid_promote_failed "no sweep page says it"
 
 # a new collect with nothing new re-renders nothing
