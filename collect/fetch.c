@@ -624,7 +624,9 @@ static void describe(struct job *j, CURLcode res, long code, char *out, size_t s
 		return;
 	default:
 		snprintf(out, size, "%s", j->errbuf[0] ? j->errbuf : curl_easy_strerror(res));
-		out[0] = (char)tolower((unsigned char)out[0]);
+		/* "Failed to ..." reads "failed to ..."; "OpenSSL ..." stays as it is */
+		if (!isupper((unsigned char)out[1]))
+			out[0] = (char)tolower((unsigned char)out[0]);
 	}
 }
 

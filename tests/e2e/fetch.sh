@@ -44,6 +44,7 @@ mkrun "$node1" 20260618T003000Z-gitea gitea 3.6.0 2026-06-18T00:30:00Z
 mkrun "$node1" 20260618T004500Z-discourse discourse 0.8.1+3.5.0 2026-06-18T00:45:00Z
 mkdir -p "$node1/not-a-run" && echo hello > "$node1/not-a-run/README"
 serve ok "$node1" ok
+p1=$port
 base="http://127.0.0.1:$port/"
 
 # 1. a folder of run folders
@@ -176,3 +177,16 @@ rc=$?
 [ $rc -eq 1 ] && grep -q "larger than the limit of 100 bytes" "$T/err" && [ "$(runs)" = 0 ] && ok fetch_size_limit || fail fetch_size_limit "rc=$rc $(head -c 300 "$T/err")"
 ccr collect fetch 2> "$T/err"
 [ $? -eq 2 ] && ok fetch_usage || fail fetch_usage "no URL must be a usage error"
+
+# 11. redirects: limited, and never to another protocol; TLS is verified (here: no TLS at all)
+serve loop "$node1" loop
+ccr collect fetch --retries 0 "http://127.0.0.1:$port/" 2> "$T/err"
+rc=$?
+[ $rc -eq 1 ] && grep -q "more than 5 redirects" "$T/err" && ok fetch_redirect_loop || fail fetch_redirect_loop "rc=$rc $(head -c 300 "$T/err")"
+serve file "$node1" file
+ccr collect fetch --retries 0 "http://127.0.0.1:$port/" 2> "$T/err"
+rc=$?
+[ $rc -eq 1 ] && grep -q "only http and https are fetched" "$T/err" && ok fetch_redirect_to_file_refused || fail fetch_redirect_to_file_refused "rc=$rc $(head -c 300 "$T/err")"
+ccr collect fetch --retries 0 "https://127.0.0.1:$p1/" 2> "$T/err"
+rc=$?
+[ $rc -eq 1 ] && grep -qi "ssl\|tls" "$T/err" && [ "$(runs)" = 0 ] && ok fetch_https_checked || fail fetch_https_checked "rc=$rc $(head -c 300 "$T/err")"

@@ -11,6 +11,8 @@ does), plus an ETag per file (If-None-Match and If-Modified-Since answered with
   --mode flaky   answer the first two requests of every path with 500, then serve
   --mode drop    listings normally; files: full Content-Length, half the body, then
                  the connection is closed
+  --mode loop    every request redirected to itself plus "x/" (an endless redirect)
+  --mode file    every request redirected to file:///etc/ (a protocol not allowed)
 
 It binds 127.0.0.1 on a free port, writes the port to --port-file once it listens,
 and appends one line per request to --log: "GET /path STATUS" ("drop" for a
@@ -65,6 +67,12 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             log_line("GET %s stall" % self.path)
             time.sleep(3600)
             return
+        if args.mode in ("loop", "file"):
+            self.send_response(302)
+            self.send_header("Location", self.path + "x/" if args.mode == "loop" else "file:///etc/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if args.mode == "500" or (args.mode == "flaky" and n <= 2):
             self.send_error(500)
             return
@@ -96,7 +104,7 @@ def main():
     global args
     p = argparse.ArgumentParser()
     p.add_argument("--root", required=True)
-    p.add_argument("--mode", default="ok", choices=["ok", "stall", "500", "flaky", "drop"])
+    p.add_argument("--mode", default="ok", choices=["ok", "stall", "500", "flaky", "drop", "loop", "file"])
     p.add_argument("--port-file", required=True)
     p.add_argument("--log", required=True)
     args = p.parse_args()
