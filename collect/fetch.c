@@ -625,7 +625,10 @@ static void describe(struct job *j, CURLcode res, long code, char *out, size_t s
 	default:
 		snprintf(out, size, "%s", j->errbuf[0] ? j->errbuf : curl_easy_strerror(res));
 		/* "Failed to ..." reads "failed to ..."; "OpenSSL ..." stays as it is */
-		if (!isupper((unsigned char)out[1]))
+		int name = 0;
+		for (size_t i = 1; out[i] && out[i] != ' '; i++)
+			name |= isupper((unsigned char)out[i]);
+		if (!name)
 			out[0] = (char)tolower((unsigned char)out[0]);
 	}
 }
