@@ -24,7 +24,7 @@ static const char usage_text[] =
 	"                                       archive run folders a harness left\n"
 	"  collect fetch  URL ...               archive run folders served over HTTP(S)\n"
 	"  collect canon  DIR                   record canonical records DIR/<recipe>/canonical.json\n"
-	"  render [--out DIR] [--docs DIR] [--base-url URL] [--full]\n"
+	"  render [--out DIR] [--docs DIR] [--notes DIR] [--base-url URL] [--full]\n"
 	"                                       write the static site (default site/)\n"
 	"  runs [--recipe R] [--limit N] [--json]\n"
 	"                                       list runs, newest first, with per-tier counts\n"

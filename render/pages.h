@@ -3,7 +3,7 @@
  * exports one function, and says in its head comment which URLs it writes and
  * which queries it runs. render.c calls them in this table's order, which is
  * the order pages appear on disk: leaves before the pages that link to them
- * (logs, runs, then tests, recipes, badges, sweeps, then flakes, data, feed,
+ * (logs, runs, then tests, badges, recipes, sweeps, then flakes, data, feed,
  * and index.html last).
  */
 #ifndef CCR_RENDER_PAGES_H
@@ -19,8 +19,8 @@ struct page_kind {
 	page_fn *fn;
 };
 
-page_fn page_assets, page_logs, page_runs, page_tests, page_recipes, page_sweeps, page_flakes,
-	page_data, page_feed, page_index;
+page_fn page_assets, page_logs, page_runs, page_tests, page_recipes, page_badges, page_sweeps,
+	page_flakes, page_data, page_feed, page_index;
 /* render/page_signatures.c (classification): signatures/<id>.html; data/classification.json
  * and data/signatures.json */
 page_fn page_signatures, page_classdata;

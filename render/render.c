@@ -1,5 +1,5 @@
 /*
- * render: `ccr render [--out DIR] [--docs DIR] [--base-url URL] [--full]`.
+ * render: `ccr render [--out DIR] [--docs DIR] [--notes DIR] [--base-url URL] [--full]`.
  *
  * Drives the page kinds of pages.h over the store (opened read-only) and stages
  * their output; see render.h for the order of a render and why a killed render
@@ -138,6 +138,7 @@ const struct page_kind page_kinds[] = {
 	{"logs", page_logs},
 	{"runs", page_runs},
 	{"tests", page_tests},
+	{"badges", page_badges},
 	{"recipes", page_recipes},
 	{"sweeps", page_sweeps},
 	{"signatures", page_signatures},
@@ -381,6 +382,13 @@ static int fingerprint(struct render *r, struct state *s)
 			return -1;
 		buf_addf(&s->head, "docs %s\n", dh);
 	}
+	if (r->notes) {
+		/* changed recipe notes: render again (recipe pages show them) */
+		char nh[65];
+		if (docs_fingerprint(r->notes, nh) < 0)
+			return -1;
+		buf_addf(&s->head, "notes %s\n", nh);
+	}
 	for (size_t i = 0; i < sizeof(fingerprint_sql) / sizeof(fingerprint_sql[0]); i++) {
 		q = store_stmt(r->st, fingerprint_sql[i]);
 		if (sqlite3_step(q) != SQLITE_ROW)
@@ -516,7 +524,7 @@ static double tv_secs(const struct timeval *t)
 }
 
 static const char render_usage[] =
-	"render [--out DIR] [--docs DIR] [--base-url URL] [--full]";
+	"render [--out DIR] [--docs DIR] [--notes DIR] [--base-url URL] [--full]";
 
 static int lock_out(struct render *r, int *fd)
 {
@@ -552,6 +560,8 @@ int cmd_render(int argc, char **argv)
 			dst = &r.out;
 		} else if (!strcmp(a, "--docs") || !strncmp(a, "--docs=", 7)) {
 			dst = &r.docs;
+		} else if (!strcmp(a, "--notes") || !strncmp(a, "--notes=", 8)) {
+			dst = &r.notes;
 		} else if (!strcmp(a, "--base-url") || !strncmp(a, "--base-url=", 11)) {
 			dst = (const char **)&base;
 		} else {

@@ -48,6 +48,7 @@ struct render {
 	const char *out;	/* output folder */
 	const char *base_url;	/* --base-url without a trailing '/', or NULL */
 	const char *docs;	/* --docs folder (the docs pages' work), or NULL */
+	const char *notes;	/* --notes folder: recipe notes <recipe>.md (notes.h), or NULL */
 	int full;		/* every page (--full, or the state did not match) */
 	int64_t as_of;		/* latest run.ingested_at: "data as of" on aggregate pages */
 	const char *store_name;	/* the store's file name, for footers */

@@ -1,11 +1,12 @@
 #!/bin/sh
-# make-site.sh CCR OUT: builds the site the browser tests look at.
+# make-site.sh CCR OUT [NOTES]: builds the site the browser tests look at.
 #
 # Makes run folders the way a harness leaves them (JUnit files written by pytest
 # itself, logs of a few hundred lines), with a load flake, a deterministic failure,
 # an isolation re-run and hostile names (a recipe named <img src=x onerror=alert(1)>,
 # a test and a message holding <script>alert(1)</script>), ingests them into a fresh
-# store with `ccr collect ingest` and renders OUT with `ccr render`.
+# store with `ccr collect ingest` and renders OUT with `ccr render --notes NOTES`
+# (default: a folder with notes for mumble).
 # Everything it makes lives in OUT.work/ beside OUT.
 set -eu
 ccr=$1
@@ -13,6 +14,21 @@ out=$2
 work=$out.work
 rm -rf "$work" "$out"
 mkdir -p "$work/tests"
+notes=${3:-$work/notes}
+if [ $# -lt 3 ]; then
+	mkdir -p "$notes"
+	cat > "$notes/mumble.md" <<'EOF'
+# mumble
+
+Voice chat. Enrolled for canonicals since 1.0.0.
+
+## Known failures
+
+- `test_handshake_completes_with_channel_presence` fails under **heavy concurrent sweeps**
+  and passes in isolation: a load flake, not a defect
+  ([the failing run](../../runs/20260617T001000Z-mumble/index.html#custom)).
+EOF
+fi
 export CCR_DB="$work/ccr.db" CCR_NOW=2026-06-18T12:00:00Z
 
 # Debian's python3-pytest; the first python3 on PATH may be another one without it
@@ -95,16 +111,5 @@ tier "$d" install test_install $all "" ""
 tier "$d" custom test_custom hostile test_hostile "<script>alert(1)</script>"
 log "$d" "test_hostile[<script>alert(1)</script>]"
 
-# Until `ccr collect ingest` and `ccr render` exist, the hand-written fixtures/site
-# stands in (phase 1 of the browser tests; removed when the renderer lands).
-if ! "$ccr" -q collect ingest "$work"/runs/* 2> "$work/ccr.err" ||
-	! "$ccr" -q render --out "$out" 2>> "$work/ccr.err"; then
-	if grep -q 'not implemented yet' "$work/ccr.err"; then
-		echo "make-site.sh: ccr cannot render yet: using the hand-written fixtures/site" >&2
-		rm -rf "$out"
-		cp -R "$(dirname "$0")/fixtures/site" "$out"
-		exit 0
-	fi
-	cat "$work/ccr.err" >&2
-	exit 1
-fi
+"$ccr" -q collect ingest "$work"/runs/*
+"$ccr" -q render --out "$out" --notes "$notes"

@@ -16,9 +16,11 @@ import { assert, finish, htmlFiles, launch, notOk, out, serve, site, test, top }
 
 // pages visited per origin by load-clean: enough to meet every page kind, few enough
 // that the phase stays well under its two minutes
-const PAGES_PER_KIND = 6;
+const PAGES_PER_KIND = 2;
 const NAV_TIMEOUT_MS = 15_000;
 const HOSTILE = ['<script>alert(1)</script>', '<img src=x onerror=alert(1)>'];
+// pages with a hostile name opened per origin (make-site.sh makes about ten)
+const HOSTILE_PAGES = 12;
 
 let dir;
 try { dir = site(); } catch (e) { notOk('site-built', e.message); await finish(); }
@@ -181,10 +183,11 @@ await test('hostile-escaped', async () => {
 	const pages = all.filter((p) => {
 		const s = fs.readFileSync(path.join(dir, p), 'utf8');
 		return s.includes('alert(1)');
-	}).slice(0, 20);
+	}).slice(0, HOSTILE_PAGES);
 	assert(pages.length > 0, 'no page shows a hostile name: make-site.sh should have made some');
 	const seen = new Set();
-	for (const base of Object.values(origins)) {
+	// over http only: file:// loads of the same pages are in load-clean-file already
+	for (const base of [origins.http]) {
 		const ctx = await context(base);
 		for (const p of pages) {
 			const r = await open(ctx, base, p);

@@ -28,9 +28,11 @@ export function notOk(name, why) {
 }
 // runs fn (async) and reports NAME: ok when it returns, not ok with the thrown message
 export async function test(name, fn) {
+	const t0 = Date.now();
 	try {
 		await fn();
 		ok(name);
+		console.log(`# ${name}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 	} catch (e) {
 		notOk(name, e && e.message ? e.message : e);
 	}

@@ -1,16 +1,16 @@
 // htmlcheck.mjs: every HTML file of a rendered site through html-validate, a real
 // validator (pinned in tests/browser/package.json), configured by
-// tests/browser/htmlvalidate.config.mjs (html-validate:recommended plus reasoned changes).
+// tests/browser/lib/htmlvalidate.config.mjs (html-validate:recommended plus reasoned changes).
 // Used by tests/browser/checks.mjs; also a command:
 //   node tests/browser/lib/htmlcheck.mjs SITE_DIR|FILE.html ...   (exit 1 on any error)
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HtmlValidate, StaticConfigLoader } from 'html-validate';
-import config from '../htmlvalidate.config.mjs';
+import config from './htmlvalidate.config.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-// the configuration: ../htmlvalidate.config.mjs
+// the configuration: ./htmlvalidate.config.mjs
 
 function htmlUnder(p) {
 	if (!fs.statSync(p).isDirectory()) return [p];
