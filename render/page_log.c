@@ -4,7 +4,7 @@
  * forwarded to the page holding the line), ANSI colours as classes, and the
  * raw bytes as a download.
  * Writes: runs/<run>/logs/<log>.html, <log>.p<k>.html (k >= 2) and <log>.txt
- * for every log file of every run in todo_run.
+ * for every log file of every fresh run in todo_run (a log never changes later).
  * Queries: todo_run join run join file (kind 'log'); blob by hash.
  */
 #include "pages.h"
@@ -22,7 +22,7 @@
 static const char SQL_TODO_LOGS[] =
 	"SELECT r.id, r.recipe, r.ingested_at, f.name, f.hash, f.size, f.lines FROM run r"
 	" JOIN file f ON f.run_id = r.id AND f.kind = 'log'"
-	" WHERE r.id IN (SELECT id FROM todo_run) ORDER BY r.id, f.name";
+	" WHERE r.id IN (SELECT id FROM todo_run WHERE fresh) ORDER BY r.id, f.name";
 
 struct logctx {
 	const char *run, *recipe, *name, *shown;

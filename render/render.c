@@ -67,12 +67,12 @@ static const char SQL_POSITION[] =
 
 static const char SQL_TODO_TABLES[] =
 	"PRAGMA temp_store = MEMORY;"
-	"CREATE TEMP TABLE todo_run(id TEXT PRIMARY KEY) WITHOUT ROWID;"
+	"CREATE TEMP TABLE todo_run(id TEXT PRIMARY KEY, fresh INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
 	"CREATE TEMP TABLE todo_recipe(recipe TEXT PRIMARY KEY) WITHOUT ROWID;"
 	"CREATE TEMP TABLE todo_test(test_id INTEGER PRIMARY KEY, changed INTEGER NOT NULL);"
 	"CREATE TEMP TABLE todo_sweep(id TEXT PRIMARY KEY) WITHOUT ROWID;";
 
-static const char SQL_TODO_FULL[] = "INSERT INTO todo_run SELECT id FROM run;"
+static const char SQL_TODO_FULL[] = "INSERT INTO todo_run SELECT id, 1 FROM run;"
 				    "INSERT INTO todo_recipe SELECT DISTINCT recipe FROM run"
 				    " UNION SELECT recipe FROM canon_record;"
 				    "INSERT INTO todo_test SELECT id, 1 FROM test;"
@@ -80,10 +80,11 @@ static const char SQL_TODO_FULL[] = "INSERT INTO todo_run SELECT id FROM run;"
 
 static const char SQL_RUN_SPAN[] =
 	"SELECT coalesce(max(coalesce(finished, started) - started), 0) FROM run";
-static const char SQL_TODO_NEW_RUNS[] = "INSERT INTO todo_run SELECT id FROM run WHERE rowid > :last";
+static const char SQL_TODO_NEW_RUNS[] =
+	"INSERT INTO todo_run SELECT id, 1 FROM run WHERE rowid > :last";
 /* runs on the same host whose time span meets a new run's (their overlap changed) */
 static const char SQL_TODO_OVERLAP[] =
-	"INSERT OR IGNORE INTO todo_run SELECT o.id FROM run n JOIN run o"
+	"INSERT OR IGNORE INTO todo_run(id) SELECT o.id FROM run n JOIN run o"
 	" ON o.host = n.host AND o.started >= n.started - :span"
 	" AND o.started <= coalesce(n.finished, n.started)"
 	" AND coalesce(o.finished, o.started) >= n.started"
@@ -94,7 +95,7 @@ static const char SQL_TODO_OVERLAP[] =
  * otherwise re-render its whole history every night; older pages are refreshed by --full */
 #define SAME_SOURCES_RERENDER 30
 static const char SQL_TODO_SAME_SOURCES[] =
-	"INSERT OR IGNORE INTO todo_run SELECT id FROM (SELECT o.id, row_number() OVER"
+	"INSERT OR IGNORE INTO todo_run(id) SELECT id FROM (SELECT o.id, row_number() OVER"
 	" (PARTITION BY o.recipe, o.version ORDER BY o.started DESC, o.id DESC) AS k"
 	" FROM (SELECT DISTINCT recipe, version FROM run WHERE rowid > :last) n"
 	" CROSS JOIN run o ON o.recipe = n.recipe AND o.version IS n.version) WHERE k <= :k";
@@ -128,7 +129,7 @@ static const char SQL_TODO_ALL_RECIPES[] =
 static const char SQL_TOTAL[] =
 	"SELECT (SELECT count(*) FROM todo_run)"
 	" + (SELECT coalesce(sum(1 + max(1, (coalesce(lines, 0) + 1999) / 2000)), 0) FROM file"
-	"    WHERE kind = 'log' AND run_id IN (SELECT id FROM todo_run))"
+	"    WHERE kind = 'log' AND run_id IN (SELECT id FROM todo_run WHERE fresh))"
 	" + (SELECT count(*) FROM todo_test) + 2 * (SELECT count(*) FROM todo_recipe)"
 	" + (SELECT count(*) FROM todo_sweep) + 8";
 

@@ -16,7 +16,10 @@
  *     files (OUT/.ccr/dirty says there may be some).
  *
  * The TEMP tables (on the read-only store connection; page kinds read them):
- *   todo_run(id)         runs whose pages (run page, logs) are (re)written
+ *   todo_run(id, fresh)  runs whose run page is (re)written; fresh = 1 for runs new
+ *                        since the last render (every run in a full render): only
+ *                        those get log pages, which depend on nothing that changes
+ *                        later (others are here for overlap counts or badges)
  *   todo_recipe(recipe)  recipes whose recipe page and badge are rewritten
  *   todo_test(test_id, changed)  tests with new outcomes; changed = 1 when one of
  *                        them is a failure, an error or a flaky pass, or differs from
