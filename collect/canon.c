@@ -42,8 +42,9 @@ static const char SQL_PARSE[] =
 	" CASE WHEN ok THEN json_extract(:j, '$.version') END,"
 	" CASE WHEN ok THEN json_extract(:j, '$.commit') END,"
 	" CASE WHEN ok THEN json_extract(:j, '$.status') END,"
-	" CASE WHEN ok THEN json_extract(:j, '$.ts') END"
-	" FROM (SELECT json_valid(:j) AND json_type(:j) = 'object' AS ok)";
+	" CASE WHEN ok THEN json_extract(:j, '$.ts') END, valid"
+	" FROM (SELECT valid, valid AND json_type(:j) = 'object' AS ok"
+	"  FROM (SELECT json_valid(:j) AS valid))";
 
 static const char SQL_LAST[] =
 	"SELECT seq, hash, version, commit_ref, status, ts FROM canon_record"
@@ -150,9 +151,11 @@ static void fields_release(struct canon_fields *f)
 	free(f->ts_text);
 }
 
-/* 1 parsed, 0 not a JSON object, -1 store error */
-static int parse_record(struct store *st, const struct buf *raw, struct canon_fields *f)
+/* 1 parsed, 0 not a JSON object (*why says what it is), -1 store error */
+static int parse_record(struct store *st, const struct buf *raw, struct canon_fields *f,
+			const char **why)
 {
+	*why = "not valid JSON";
 	sqlite3_stmt *s = store_stmt(st, SQL_PARSE);
 	bind_textn(s, ":j", raw->data ? raw->data : "", raw->len);
 	int rc = sqlite3_step(s);
@@ -162,6 +165,8 @@ static int parse_record(struct store *st, const struct buf *raw, struct canon_fi
 		return rc == SQLITE_ERROR ? 0 : store_error(st, "canonical record parse");
 	}
 	int ok = sqlite3_column_int(s, 0);
+	if (sqlite3_column_int(s, 6))
+		*why = "not a JSON object";
 	if (ok) {
 		f->recipe = col_dup(s, 1);
 		f->version = col_dup(s, 2);
@@ -195,14 +200,15 @@ static int collect_one(struct store *st, const char *dir, const char *name, int6
 		goto done;
 	}
 	rep->records++;
-	int p = parse_record(st, &raw, &f);
+	const char *why;
+	int p = parse_record(st, &raw, &f, &why);
 	if (p < 0) {
 		rc = -1;
 		goto done;
 	}
 	if (!p) {
 		rep->rejected++;
-		error("'%s': not a JSON object", path);
+		error("'%s': %s", path, why);
 		goto done;
 	}
 	if (f.recipe && strcmp(f.recipe, name)) {

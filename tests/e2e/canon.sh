@@ -20,7 +20,12 @@ if [ $rc -eq 0 ] && [ "$n" = 1/1 ]; then ok canon_recollect_adds_nothing; else f
 echo '[1, 2' > "$w/keycloak/canonical.json"
 CCR_NOW=2026-06-18T00:00:00Z ccr collect canon "$w" 2> "$T/err"
 rc=$?
-if [ $rc -eq 1 ] && grep -q "^ccr: '.*keycloak/canonical.json': not" "$T/err"; then ok canon_bad_record_rejected; else fail canon_bad_record_rejected "rc=$rc err=$(head -c 200 "$T/err")"; fi
+if [ $rc -eq 1 ] && grep -q "^ccr: '.*keycloak/canonical.json': not valid JSON$" "$T/err"; then ok canon_bad_record_rejected; else fail canon_bad_record_rejected "rc=$rc err=$(head -c 200 "$T/err")"; fi
+
+echo '["keycloak"]' > "$w/keycloak/canonical.json"
+CCR_NOW=2026-06-18T00:00:00Z ccr collect canon "$w" 2> "$T/err"
+rc=$?
+if [ $rc -eq 1 ] && grep -q "keycloak/canonical.json': not a JSON object$" "$T/err"; then ok canon_array_rejected; else fail canon_array_rejected "rc=$rc err=$(head -c 200 "$T/err")"; fi
 
 rm -r "$w/gitea"; rm "$w/keycloak/canonical.json"
 CCR_NOW=2026-06-19T00:00:00Z ccr collect canon "$w" 2> "$T/err"
