@@ -25,7 +25,8 @@
  * next ingest of the same folders stores again.
  */
 #define INGEST_BATCH_RUNS 256	/* runs per commit: past this the saving is gone */
-#define INGEST_BATCH_MS 2000	/* another collector waits at most this for the lock */
+#define INGEST_BATCH_MS 250	/* another collector waits at most this for the lock, and
+				 * a reader sees new runs at least this often */
 /* page cache (KiB) that holds a batch's dirty pages: a smaller one spills them to
  * the WAL mid-batch, writing them once per spill instead of once per commit */
 #define INGEST_CACHE_KIB 32768
