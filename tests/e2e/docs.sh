@@ -45,6 +45,8 @@ passed in isolation; compare [the notes](ops/notes.md) and the [timeline](timeli
 
 Inline <img src=x onerror=alert(1)> and [js](javascript:alert(1)) and [data](data:text/html,x).
 
+Not references: mail someone@example.com, and/or/maybe, 20260618T001730Z alone, `sig:xyz`.
+
 ## Broken
 
 A typo: 20260618T001730Z-mattermost and gitea@9.9.9 and [gone](recipes/nope/index.html).
@@ -73,6 +75,9 @@ for want in \
 done
 [ -z "${bad:-}" ] && ok docs_references
 
+grep -qF '<p>Not references: mail someone@example.com, and/or/maybe, 20260618T001730Z alone, <code>sig:xyz</code>.</p>' "$d" &&
+	ok docs_not_references || fail docs_not_references "$(grep -o '<p>Not references.*' "$d")"
+
 # every relative link on the page leads to a file of the site (broken ones are not links)
 missing=$(grep -o 'href="[^"#]*' "$d" | sed 's/^href="//' | grep -v '^http' | while read -r h; do
 	[ -e "$T/site/docs/$h" ] || echo "$h"; done)
@@ -80,8 +85,8 @@ missing=$(grep -o 'href="[^"#]*' "$d" | sed 's/^href="//' | grep -v '^http' | wh
 
 # broken references: marked on the page, named on stderr with file and line
 nb=$(grep -o '<small>\[broken\]</small>' "$d" | wc -l)
-if [ "$nb" -eq 3 ] && grep -q "^ccr: warning: 'decisions.md:24': broken reference '20260618T001730Z-mattermost': no such run" "$T/err" &&
-	grep -q "'decisions.md:24': broken reference 'gitea@9.9.9'" "$T/err" && grep -q "'recipes/nope/index.html': no such recipe" "$T/err"; then
+if [ "$nb" -eq 3 ] && grep -q "^ccr: warning: 'decisions.md:26': broken reference '20260618T001730Z-mattermost': no such run" "$T/err" &&
+	grep -q "'decisions.md:26': broken reference 'gitea@9.9.9'" "$T/err" && grep -q "'recipes/nope/index.html': no such recipe" "$T/err"; then
 	ok docs_broken_reported
 else
 	fail docs_broken_reported "marks=$nb err=$(head -c 400 "$T/err")"
