@@ -25,7 +25,7 @@ mkrun() {
 
 # serve NAME ROOT MODE: starts a server; sets $port; its requests go to $T/NAME.log
 serve() {
-	rm -f "$T/$1.port" "$T/$1.log"
+	rm -f "$T/$1.port" "$T/$1.port.pid" "$T/$1.log"
 	python3 "$top/tests/e2e/httpd.py" --root "$2" --mode "$3" --port-file "$T/$1.port" --log "$T/$1.log" \
 		> "$T/$1.stderr" 2>&1 &
 	pids="$pids $!"
@@ -33,6 +33,7 @@ serve() {
 	while [ ! -s "$T/$1.port" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
 	: >> "$T/$1.log"
 	port=$(cat "$T/$1.port")
+	pids="$pids $(cat "$T/$1.port.pid")"
 }
 runs() { sqlite3 "$CCR_DB" "SELECT count(*) FROM run"; }
 # requests that carried a file body (200 on a path that is not a folder)

@@ -14,7 +14,8 @@ does), plus an ETag per file (If-None-Match and If-Modified-Since answered with
   --mode loop    every request redirected to itself plus "x/" (an endless redirect)
   --mode file    every request redirected to file:///etc/ (a protocol not allowed)
 
-It binds 127.0.0.1 on a free port, writes the port to --port-file once it listens,
+It binds 127.0.0.1 on a free port, writes its pid to PORT_FILE.pid and then the
+port to --port-file once it listens,
 and appends one line per request to --log: "GET /path STATUS" ("drop" for a
 dropped file, "stall" for a stalled request).
 """
@@ -110,6 +111,10 @@ def main():
     args = p.parse_args()
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
+    # the server's own pid beside the port: a launcher (a pyenv shim) may not exec it,
+    # so the test's $! can be another process
+    with open(args.port_file + ".pid", "w") as f:
+        f.write("%d\n" % os.getpid())
     tmp = args.port_file + ".tmp"
     with open(tmp, "w") as f:
         f.write("%d\n" % srv.server_address[1])
