@@ -75,7 +75,9 @@ char *ig_path_join(const char *a, const char *b)
 int ig_read_capped(const char *path, size_t cap, struct buf *b, const char **why)
 {
 	static char msg[96];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a file swapped for a FIFO after the listing must not hang the
+	 * collector in open(); fstat below then rejects it (no effect on regular files) */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	buf_reset(b);
 	if (fd < 0) {
 		*why = strerror(errno);
@@ -212,7 +214,10 @@ static int ig_scan_junit(struct ingest *in, const char *dir)
 		char *path = ig_path_join(dir, de->d_name);
 		char *r = ig_path_join("junit", de->d_name);
 		struct stat sb;
-		if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
+		/* anything but a folder is listed: a dangling symlink or a FIFO is then
+		 * rejected by name when read, and its tier counts a bad file, rather than
+		 * the tier's results vanishing without a word */
+		if (stat(path, &sb) == 0 ? !S_ISDIR(sb.st_mode) : lstat(path, &sb) == 0)
 			rc = ig_add_entry(in, K_JUNIT, r, path, &sb);
 		free(path);
 		free(r);

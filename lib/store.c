@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 /* lib/schema.sql, turned into a string by the build (build/schema.c) */
@@ -38,11 +39,17 @@ const char *store_path(struct store *st)
 	return st->path;
 }
 
+/* the store's file or folder cannot be written (chmod, read-only mount): said plainly */
+static const char SAY_READONLY[] = "store is read-only (the file or its folder cannot be written)";
+
 int store_error(struct store *st, const char *what)
 {
 	int code = sqlite3_extended_errcode(st->db);
 	if (code == SQLITE_BUSY || (code & 0xff) == SQLITE_BUSY)
 		return error("'%s': store is busy (another collector holds it): %s", st->path, what);
+	if ((code & 0xff) == SQLITE_READONLY)
+		return error("'%s': %s: %s: %s", st->path, SAY_READONLY, what,
+			     sqlite3_errmsg(st->db));
 	return error("'%s': %s: %s", st->path, what, sqlite3_errmsg(st->db));
 }
 
@@ -50,9 +57,12 @@ int store_exec(struct store *st, const char *sql)
 {
 	char *err = NULL;
 	if (sqlite3_exec(st->db, sql, NULL, NULL, &err) != SQLITE_OK) {
-		if ((sqlite3_extended_errcode(st->db) & 0xff) == SQLITE_BUSY)
+		int code = sqlite3_extended_errcode(st->db) & 0xff;
+		if (code == SQLITE_BUSY)
 			error("'%s': store is busy (another collector holds it): %s", st->path,
 			      err ? err : "locked");
+		else if (code == SQLITE_READONLY)
+			error("'%s': %s: %s", st->path, SAY_READONLY, err ? err : "read-only");
 		else
 			error("'%s': %s", st->path, err ? err : "sql error");
 		sqlite3_free(err);
@@ -271,6 +281,39 @@ static int schema_latest(void)
 	return latest;
 }
 
+/*
+ * A WAL store whose folder cannot be written (and that has no -wal file left,
+ * so the file alone holds every commit) cannot make its -shm index: sqlite then
+ * refuses even to read it. Reopen it as immutable, which needs no -shm. Safe
+ * because a writer would first have to create the -wal file in that folder.
+ * 0 when reopened, -1 when this does not apply or fails.
+ */
+static int reopen_immutable(struct store *st, const char *path)
+{
+	struct buf wal = BUF_INIT, uri = BUF_INIT;
+	buf_adds(&wal, path);
+	buf_adds(&wal, "-wal");
+	int have_wal = access(buf_str(&wal), F_OK) == 0;
+	buf_release(&wal);
+	if (have_wal || access(path, R_OK) < 0)
+		return -1;
+	buf_adds(&uri, "file:");
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("/._-~", *p))
+			buf_addc(&uri, (char)*p);
+		else
+			buf_addf(&uri, "%%%02X", *p);
+	}
+	buf_adds(&uri, "?immutable=1");
+	sqlite3_close(st->db);
+	st->db = NULL;
+	int rc = sqlite3_open_v2(buf_str(&uri), &st->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
+				 NULL);
+	buf_release(&uri);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
 struct store *store_open(const char *path, int flags)
 {
 	struct store *st = xcalloc(1, sizeof(*st));
@@ -282,6 +325,10 @@ struct store *store_open(const char *path, int flags)
 			error("'%s': cannot open: %s", path, sqlite3_errmsg(st->db));
 		else
 			error("'%s': cannot open", path);
+		goto fail;
+	}
+	if ((flags & STORE_READONLY) && user_version(st) < 0 && reopen_immutable(st, path) < 0) {
+		error("'%s': cannot open: %s", path, sqlite3_errmsg(st->db));
 		goto fail;
 	}
 	/* $CCR_BUSY_MS shortens the wait, so tests can see "store is busy" without 30 s */

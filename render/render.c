@@ -606,6 +606,10 @@ int cmd_render(int argc, char **argv)
 	r.st = store_open(cli.db, STORE_READONLY);
 	if (!r.st)
 		goto out;
+	/* one read transaction for the whole render: every page and the recorded
+	 * position see the same snapshot while collectors commit new runs (WAL) */
+	if (store_exec(r.st, "BEGIN") < 0)
+		goto out;
 	if (lock_out(&r, &lockfd) < 0)
 		goto out;
 	clean_after_kill(&r);
@@ -653,6 +657,9 @@ int cmd_render(int argc, char **argv)
 			error("'%s': rendering %s failed; the previous site is kept", r.out,
 			      k->name);
 			discard_staged(&r);
+			/* nothing of this render is left: the site is byte-identical again */
+			if (full_path(&r, ".ccr/dirty", dirty) == 0)
+				unlink(dirty);
 			goto out;
 		}
 	}
@@ -676,6 +683,8 @@ out:
 	progress_done();
 	if (lockfd >= 0)
 		close(lockfd);
+	if (r.st && !sqlite3_get_autocommit(store_db(r.st)))
+		store_exec(r.st, "ROLLBACK");
 	store_close(r.st);
 	buf_release(&r.staged);
 	buf_release(&r.cmp);
