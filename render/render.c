@@ -62,8 +62,14 @@ static const char *const fingerprint_sql[] = {
 };
 static const char SQL_SCHEMA_VERSION[] = "PRAGMA user_version";
 
+/* the fourth value: the lowest rowid of a run not derived yet (0: none). A collector
+ * derives after its runs commit, so a render in between shows them unclassified; the
+ * next render takes them as new again. Scans run against derived_run on purpose
+ * (one row per run, as collect's derive does). */
 static const char SQL_POSITION[] =
-	"SELECT count(*), coalesce(max(rowid), 0), coalesce(max(ingested_at), 0) FROM run";
+	"SELECT count(*), coalesce(max(rowid), 0), coalesce(max(ingested_at), 0),"
+	" (SELECT coalesce(min(u.rowid), 0) FROM run u"
+	"  WHERE NOT EXISTS (SELECT 1 FROM derived_run d WHERE d.run_id = u.id)) FROM run";
 
 static const char SQL_TODO_TABLES[] =
 	"PRAGMA temp_store = MEMORY;"
@@ -157,6 +163,7 @@ struct state {
 	struct buf head;	/* renderer, options, schema version: a change means a full render */
 	struct buf extra;	/* the fingerprint_sql[] values: a change re-renders the overviews */
 	int64_t runs, rowid, ingested;
+	int64_t underived;	/* lowest rowid of a run not derived when rendered, 0: none */
 };
 
 static long abort_after = -1;	/* $CCR_RENDER_ABORT_AFTER: tests kill the render here */
@@ -403,6 +410,7 @@ static int fingerprint(struct render *r, struct state *s)
 	s->runs = sqlite3_column_int64(q, 0);
 	s->rowid = sqlite3_column_int64(q, 1);
 	s->ingested = sqlite3_column_int64(q, 2);
+	s->underived = sqlite3_column_int64(q, 3);
 	sqlite3_reset(q);
 	return 0;
 }
@@ -419,15 +427,16 @@ static int state_load(struct render *r, struct state *s)
 		buf_release(&b);
 		return 0;
 	}
-	/* lines: "extra ..." fingerprints, "position R ROWID INGESTED", the rest is head */
+	/* lines: "extra ..." fingerprints, "position R ROWID INGESTED [UNDERIVED]", the rest
+	 * is head */
 	int ok = 0;
 	for (char *line = b.data, *next; line && *line; line = next) {
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
 		if (!strncmp(line, "position ", 9))
-			ok = sscanf(line, "position %" SCNd64 " %" SCNd64 " %" SCNd64, &s->runs,
-				    &s->rowid, &s->ingested) == 3;
+			ok = sscanf(line, "position %" SCNd64 " %" SCNd64 " %" SCNd64 " %" SCNd64,
+				    &s->runs, &s->rowid, &s->ingested, &s->underived) >= 3;
 		else
 			buf_addf(strncmp(line, "extra ", 6) ? &s->head : &s->extra, "%s\n", line);
 	}
@@ -440,8 +449,8 @@ static int state_save(struct render *r, const struct state *s)
 	struct buf b = BUF_INIT;
 	buf_add(&b, s->head.data, s->head.len);
 	buf_add(&b, s->extra.data, s->extra.len);
-	buf_addf(&b, "position %" PRId64 " %" PRId64 " %" PRId64 "\n", s->runs, s->rowid,
-		 s->ingested);
+	buf_addf(&b, "position %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 "\n", s->runs,
+		 s->rowid, s->ingested, s->underived);
 	char path[PATH_MAX], tmp[PATH_MAX];
 	int rc = -1;
 	if (full_path(r, ".ccr/state", path) == 0 && full_path(r, ".ccr/state.tmp", tmp) == 0) {
@@ -481,7 +490,8 @@ static int plan(struct render *r, const struct state *old, int have_old, const s
 			     have_old ? "the store or the options changed" : "no earlier render");
 			r->full = 1;
 		} else if (now->runs == old->runs && now->rowid == old->rowid &&
-			   now->ingested == old->ingested && same_buf(&old->extra, &now->extra)) {
+			   now->ingested == old->ingested && now->underived == old->underived &&
+			   same_buf(&old->extra, &now->extra)) {
 			return 1;
 		}
 	}
@@ -496,17 +506,21 @@ static int plan(struct render *r, const struct state *old, int have_old, const s
 		return -1;
 	if (r->full)
 		return store_exec(r->st, SQL_TODO_FULL);
+	/* runs not derived at the last render count as new: their classes came since */
+	int64_t last = old->rowid;
+	if (old->underived > 0 && old->underived - 1 < last)
+		last = old->underived - 1;
 	q = store_stmt(r->st, SQL_TODO_NEW_RUNS);
-	bind_int(q, ":last", old->rowid);
+	bind_int(q, ":last", last);
 	if (store_step_done(r->st, q) < 0)
 		return -1;
 	q = store_stmt(r->st, SQL_TODO_OVERLAP);
-	bind_int(q, ":last", old->rowid);
+	bind_int(q, ":last", last);
 	bind_int(q, ":span", r->run_span);
 	if (store_step_done(r->st, q) < 0)
 		return -1;
 	q = store_stmt(r->st, SQL_TODO_SAME_SOURCES);
-	bind_int(q, ":last", old->rowid);
+	bind_int(q, ":last", last);
 	bind_int(q, ":k", SAME_SOURCES_RERENDER);
 	if (store_step_done(r->st, q) < 0)
 		return -1;
