@@ -30,6 +30,8 @@ static const char usage_text[] =
 	"  runs [--recipe R] [--limit N] [--json]\n"
 	"                                       list runs, newest first, with per-tier counts\n"
 	"  show RUN-ID [--json]                 one run: tiers, every testcase, messages\n"
+	"  prune [--logs-older-than AGE] [--keep-logs N] [--vacuum]\n"
+	"                                       drop old log bodies (AGE: 90d, 12h; N per recipe)\n"
 	"\n"
 	"common options:\n"
 	"  --db FILE    the store (default $CCR_DB, else ./ccr.db)\n"
@@ -51,6 +53,7 @@ static const struct {
 	{NULL, "render", cmd_render},
 	{NULL, "runs", cmd_runs},
 	{NULL, "show", cmd_show},
+	{NULL, "prune", cmd_prune},
 };
 
 int main(int argc, char **argv)

@@ -20,7 +20,7 @@ extern struct cli cli;
 typedef int cmd_fn(int argc, char **argv);
 
 cmd_fn cmd_collect_sweep, cmd_collect_ingest, cmd_collect_fetch, cmd_collect_canon;
-cmd_fn cmd_render, cmd_runs, cmd_show;
+cmd_fn cmd_render, cmd_runs, cmd_show, cmd_prune;
 
 /* prints "ccr: usage: <text>" and returns EXIT_USAGE */
 int usage_error(const char *text);

@@ -318,3 +318,11 @@ CREATE TABLE fetch_cache (
   run_id TEXT NOT NULL,        -- the run it was ingested as
   fetched_at INTEGER NOT NULL  -- when it was last checked
 ) WITHOUT ROWID;
+
+-- migration 4
+-- ccr prune drops the bytes of old logs and keeps everything else: the blob row stays
+-- (hash, size), so file rows still point at it and log pages can say when it went.
+ALTER TABLE blob ADD COLUMN pruned_at INTEGER; -- UTC seconds when 'ccr prune' dropped data
+                               -- (data is then x'', zero bytes); NULL: the bytes are here.
+                               -- Written by prune; set back to NULL by collect when a run
+                               -- brings the same bytes again (store_put_blob)

@@ -405,21 +405,35 @@ void store_close(struct store *st)
 	free(st);
 }
 
-static const char SQL_BLOB_HAS[] = "SELECT 1 FROM blob WHERE hash = :h";
+static const char SQL_BLOB_HAS[] = "SELECT coalesce(pruned_at, 0) FROM blob WHERE hash = :h";
 static const char SQL_BLOB_PUT[] = "INSERT INTO blob(hash, size, data) VALUES (:h, :size, :data)";
+/* bytes of a pruned blob come back with a new run holding them */
+static const char SQL_BLOB_RESTORE[] =
+	"UPDATE blob SET data = :data, pruned_at = NULL WHERE hash = :h AND size = :size";
+
+int store_blob_state(struct store *st, const char *hash, int64_t *pruned_at)
+{
+	sqlite3_stmt *s = store_stmt(st, SQL_BLOB_HAS);
+	bind_text(s, ":h", hash);
+	int rc = sqlite3_step(s);
+	int64_t at = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_error(st, "blob lookup");
+	if (pruned_at)
+		*pruned_at = at;
+	return rc == SQLITE_DONE ? 0 : at ? 2 : 1;
+}
 static const char SQL_BLOB_GET[] = "SELECT size, data FROM blob WHERE hash = :h";
 
 int store_put_blob(struct store *st, const void *p, size_t n, char hash_out[65])
 {
 	sha256_hex(p, n, hash_out);
-	sqlite3_stmt *s = store_stmt(st, SQL_BLOB_HAS);
-	bind_text(s, ":h", hash_out);
-	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
+	int state = store_blob_state(st, hash_out, NULL);
+	if (state < 0)
+		return -1;
+	if (state == 1)
 		return 0;
-	if (rc != SQLITE_DONE)
-		return store_error(st, "blob lookup");
 
 	if (!st->def_ready) {
 		memset(&st->def, 0, sizeof(st->def));
@@ -444,11 +458,11 @@ int store_put_blob(struct store *st, const void *p, size_t n, char hash_out[65])
 		die("zlib: deflate failed");
 	size_t zlen = st->def.total_out;
 
-	s = store_stmt(st, SQL_BLOB_PUT);
+	sqlite3_stmt *s = store_stmt(st, state == 2 ? SQL_BLOB_RESTORE : SQL_BLOB_PUT);
 	bind_text(s, ":h", hash_out);
 	bind_int(s, ":size", (int64_t)n);
 	sqlite3_bind_blob64(s, param(s, ":data"), st->zbuf.data, zlen, SQLITE_STATIC);
-	rc = store_step_done(st, s);
+	int rc = store_step_done(st, s);
 	sqlite3_reset(s);
 	return rc;
 }

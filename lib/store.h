@@ -69,6 +69,10 @@ void store_rollback_to(struct store *st, const char *name);
 /* Stores bytes once by SHA-256 (zlib-compressed, one reused deflate stream).
  * Writes the hex hash to hash_out. 0, or -1 on a store error. */
 int store_put_blob(struct store *st, const void *p, size_t n, char hash_out[65]);
+/* 0 when no blob has this hash, 1 when its bytes are stored, 2 when 'ccr prune'
+ * dropped them (*pruned_at, if not NULL, is then when; else 0); -1 on a store error.
+ * store_put_blob() of the same bytes restores a pruned blob. */
+int store_blob_state(struct store *st, const char *hash, int64_t *pruned_at);
 /* Appends the raw bytes of a stored blob to out. -1 when missing or corrupt. */
 int store_get_blob(struct store *st, const char *hash, struct buf *out);
 

@@ -11,6 +11,7 @@
 #include "layout.h"
 #include "logview.h"
 #include "../lib/msg.h"
+#include "../lib/timeutil.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@ struct logctx {
 	const char *run, *recipe, *name, *shown;
 	int64_t as_of;
 	int pages;
+	int no_raw;	/* no raw copy written (pruned): no download link */
 	struct url raw;
 };
 
@@ -48,9 +50,13 @@ static void page_head(struct html *h, const struct logctx *l, int page, int64_t 
 	html_text(h, l->shown);
 	html_lit(h, "</h1>\n<p>");
 	html_int(h, lines);
-	html_lit(h, " lines. <a download href=\"");
-	html_href(h, &l->raw, NULL);
-	html_lit(h, "\">Download the raw log</a>.</p>\n");
+	if (l->no_raw) {
+		html_lit(h, " lines.</p>\n");
+	} else {
+		html_lit(h, " lines. <a download href=\"");
+		html_href(h, &l->raw, NULL);
+		html_lit(h, "\">Download the raw log</a>.</p>\n");
+	}
 	if (l->pages > 1) {
 		html_lit(h, "<nav class=\"pager\" aria-label=\"log pages\">lines:");
 		for (int k = 1; k <= l->pages; k++) {
@@ -105,12 +111,33 @@ static int page_tail(struct render *r, struct html *h, const struct logctx *l, i
 }
 
 static int one_log(struct render *r, struct html *h, struct logctx *l, const char *hash,
-		   int64_t size)
+		   int64_t size, int64_t nlines)
 {
 	struct buf data;
 	buf_init(&data, LOG_VIEW_MAX);
 	url_log_raw(&l->raw, l->run, l->name);
 	int missing = 0;
+	int64_t pruned_at = 0;
+	int state = store_blob_state(r->st, hash, &pruned_at);
+	if (state < 0) {
+		buf_release(&data);
+		return -1;
+	}
+	if (state == 2) {
+		/* 'ccr prune' dropped the bytes: the page stays, at the same URL, and says so */
+		char day[21];
+		time_fmt_iso(pruned_at, day);
+		day[10] = '\0';
+		l->pages = 1;
+		l->no_raw = 1;
+		page_head(h, l, 1, nlines > 0 ? nlines : 0);
+		html_lit(h, "</pre>\n<p class=\"warn\">Log pruned on ");
+		html_text(h, day);
+		html_lit(h, ".</p>\n<pre>");
+		int rc = page_tail(r, h, l, 1);
+		buf_release(&data);
+		return rc;
+	}
 	if (size > (int64_t)LOG_VIEW_MAX) {
 		missing = 1;
 	} else if (store_get_blob(r->st, hash, &data) < 0) {
@@ -189,7 +216,8 @@ int page_logs(struct render *r)
 		l.name = name;
 		l.shown = strncmp(name, "logs/", 5) || !name[5] ? name : name + 5;
 		l.as_of = sqlite3_column_int64(q, 2);
-		rc = one_log(r, &h, &l, hash, sqlite3_column_int64(q, 5));
+		rc = one_log(r, &h, &l, hash, sqlite3_column_int64(q, 5),
+			     sqlite3_column_int64(q, 6));
 		free(run);
 		free(recipe);
 		free(name);

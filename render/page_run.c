@@ -37,7 +37,9 @@ static const char SQL_OVERLAPS[] =
 	" AND started >= :start - :span AND started <= :end"
 	" AND coalesce(finished, started) >= :start ORDER BY started, id LIMIT :n";
 static const char SQL_RUN_LOGS[] =
-	"SELECT name, size, lines, error FROM file WHERE run_id = :id AND kind = 'log' ORDER BY name";
+	"SELECT f.name, f.size, f.lines, f.error, b.pruned_at FROM file f"
+	" LEFT JOIN blob b ON b.hash = f.hash"
+	" WHERE f.run_id = :id AND f.kind = 'log' ORDER BY f.name";
 static const char SQL_RUN_TIERS[] =
 	"SELECT name, status, reason, tests, failures, errors, skipped, time_ms FROM tier"
 	" WHERE run_id = :id ORDER BY seq, name";
@@ -276,9 +278,14 @@ static int logs(struct html *h, struct render *r, const struct runinfo *ri)
 		html_int(h, sqlite3_column_int64(q, 2));
 		html_lit(h, " lines, ");
 		html_int(h, sqlite3_column_int64(q, 1));
-		html_lit(h, " bytes</small> <a download href=\"");
-		html_href(h, &raw, NULL);
-		html_lit(h, "\">raw</a>");
+		if (sqlite3_column_type(q, 4) != SQLITE_NULL) {
+			/* 'ccr prune' dropped the bytes: no raw copy; the log page says when */
+			html_lit(h, " bytes, pruned</small>");
+		} else {
+			html_lit(h, " bytes</small> <a download href=\"");
+			html_href(h, &raw, NULL);
+			html_lit(h, "\">raw</a>");
+		}
 		if (sqlite3_column_type(q, 3) != SQLITE_NULL) {
 			html_lit(h, " <span class=\"warn\">");
 			html_text(h, col_text(q, 3));
