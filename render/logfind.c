@@ -5,9 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* logs whose bytes are stored: not unreadable ones (no hash), not pruned ones */
 static const char SQL_RUN_LOGS[] =
-	"SELECT name, hash, size FROM file WHERE run_id = :id AND kind = 'log'"
-	" ORDER BY name = 'logs/harness.log' DESC, name";
+	"SELECT f.name, f.hash, f.size FROM file f JOIN blob b ON b.hash = f.hash"
+	" WHERE f.run_id = :id AND f.kind = 'log' AND b.pruned_at IS NULL"
+	" ORDER BY f.name = 'logs/harness.log' DESC, f.name";
 
 void logfind_init(struct logfind *lf, struct store *st)
 {
