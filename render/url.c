@@ -272,7 +272,9 @@ int url_doc(struct url *u, const char *relpath)
 			break;
 		p = slash + 1;
 	}
-	if (!n)
+	/* "a/" names a folder, not a document: the path would end in an empty segment
+	 * (found by tests/fuzz/fuzz_url.c) */
+	if (!n || !*p)
 		return -1;
 	build(u, pieces, k);
 	return 0;
