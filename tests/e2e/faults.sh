@@ -25,7 +25,7 @@ whole() { # DB
 		  OR NOT EXISTS (SELECT 1 FROM file WHERE run_id = r.id);" | tr '\n' ' '
 }
 
-$G --out "$T/h" --recipes 6 --nights 12 --tests 12 --seed 5 > /dev/null || fail genhist "no history"
+$G --out "$T/h" --recipes 6 --nights 20 --tests 12 --seed 5 > /dev/null || fail genhist "no history"
 ls -d "$T"/h/* > "$T/list"
 nruns=$(wc -l < "$T/list")
 
@@ -40,7 +40,7 @@ pid=$!
 i=0
 while [ $i -lt 1200 ]; do
 	n=$(db "$K" 'SELECT count(*) FROM run' 2> /dev/null || echo 0)
-	[ "${n:-0}" -ge 5 ] && break
+	[ "${n:-0}" -ge 1 ] && break
 	i=$((i + 1))
 	sleep 0.02
 done
