@@ -9,6 +9,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
+/* between tries of the WAL switch on a store another collector is creating */
+#define STORE_WAL_RETRY_MS 20
+
 /* lib/schema.sql, turned into a string by the build (build/schema.c) */
 extern const char ccr_schema_sql[];
 
@@ -337,6 +340,15 @@ struct store *store_open(const char *path, int flags)
 	sqlite3_busy_timeout(st->db, busy_ms > 0 ? busy_ms : STORE_BUSY_MS);
 	sqlite3_extended_result_codes(st->db, 1);
 	if (!(flags & STORE_READONLY)) {
+		/* two collectors creating one store at once: switching the new file to WAL
+		 * can meet the other's lock with no busy wait (sqlite refuses rather than
+		 * risk a deadlock), so that one switch is retried for up to the busy time */
+		for (int waited = 0; waited < busy_ms; waited += STORE_WAL_RETRY_MS) {
+			int rc = sqlite3_exec(st->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+			if ((rc & 0xff) != SQLITE_BUSY)
+				break;
+			usleep(STORE_WAL_RETRY_MS * 1000);
+		}
 		if (store_exec(st, "PRAGMA journal_mode = WAL") < 0)
 			goto fail;
 		store_exec(st, "PRAGMA synchronous = NORMAL");
