@@ -9,8 +9,8 @@ build="gcc make pkg-config libxml2-dev libsqlite3-dev zlib1g-dev libcmark-dev li
 # tests: xmllint (bare-parse baseline, HTML check), valgrind, a real browser,
 # node/npm for the browser driver, python3 for a loopback HTTP server, GNU time,
 # the sqlite3 shell for store checks, curl for fetch tests, pytest to write real
-# JUnit fixtures (tests/browser/make-site.sh)
-tests="libxml2-utils valgrind chromium python3 python3-pytest time sqlite3 curl"
+# JUnit fixtures (tests/browser/make-site.sh), groff to check the manual page ccr.1
+tests="libxml2-utils valgrind chromium python3 python3-pytest time sqlite3 curl groff-base"
 
 missing=""
 for p in $build $tests; do
