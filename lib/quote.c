@@ -1,27 +1,21 @@
 #include "quote.h"
 
-size_t utf8_seq(const unsigned char *p, size_t n)
+size_t utf8_decode(const unsigned char *p, size_t n, uint32_t *cp)
 {
 	if (!n)
 		return 0;
-	unsigned c = p[0];
-	if (c < 0x80)
-		return 1;
+	unsigned char c = p[0];
 	size_t len;
-	unsigned min;
-	unsigned cp;
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2;
-		cp = c & 0x1f;
-		min = 0x80;
+	uint32_t v, min;
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	} else if (c >= 0xc2 && c <= 0xdf) {
+		len = 2, v = c & 0x1f, min = 0x80;
 	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		cp = c & 0x0f;
-		min = 0x800;
+		len = 3, v = c & 0x0f, min = 0x800;
 	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		cp = c & 0x07;
-		min = 0x10000;
+		len = 4, v = c & 0x07, min = 0x10000;
 	} else {
 		return 0;
 	}
@@ -30,11 +24,18 @@ size_t utf8_seq(const unsigned char *p, size_t n)
 	for (size_t i = 1; i < len; i++) {
 		if ((p[i] & 0xc0) != 0x80)
 			return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
+		v = (v << 6) | (p[i] & 0x3f);
 	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
 		return 0;
+	*cp = v;
 	return len;
+}
+
+size_t utf8_seq(const unsigned char *p, size_t n)
+{
+	uint32_t cp;
+	return utf8_decode(p, n, &cp);
 }
 
 static void hex_escape(struct buf *out, unsigned char c)

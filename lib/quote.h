@@ -6,13 +6,18 @@
 #define CCR_QUOTE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 
 /*
- * Length of the valid UTF-8 sequence at p[0..n) (1..4), or 0 when the bytes
- * there are not one (overlong forms, surrogates, > U+10FFFF, truncated).
+ * Decodes one UTF-8 sequence at p[0..n): returns its length (1..4) and sets *cp,
+ * or returns 0 for an invalid byte (overlong, surrogate, truncated, > U+10FFFF)
+ * and when n is 0.
  */
+size_t utf8_decode(const unsigned char *p, size_t n, uint32_t *cp);
+
+/* Length of the valid UTF-8 sequence at p[0..n) (1..4), or 0: utf8_decode without the value. */
 size_t utf8_seq(const unsigned char *p, size_t n);
 
 /*

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "../lib/buf.h"
+#include "../lib/quote.h" /* utf8_decode() */
 
 struct render;
 
@@ -65,10 +66,5 @@ void esc_html(struct buf *b, const char *p, size_t n);
  */
 void html_ws_before_eol(struct buf *b);
 
-/*
- * Decodes one UTF-8 sequence at p[0..n): returns its length (1..4) and sets *cp,
- * or returns 0 for an invalid byte (overlong, surrogate, truncated, > U+10FFFF).
- */
-size_t utf8_decode(const unsigned char *p, size_t n, uint32_t *cp);
 
 #endif

@@ -21,7 +21,7 @@ static const char SQL_SWEEPS_JSON[] =
 	" 'failed', (SELECT count(*) FROM run r WHERE r.sweep_id = s.id AND r.status <> 'passed'))"
 	" FROM sweep s ORDER BY coalesce(s.started, 0) DESC, s.id DESC";
 
-static int json_array(struct render *r, const char *path, const char *sql)
+int json_array(struct render *r, const char *path, const char *sql)
 {
 	struct buf b = BUF_INIT;
 	sqlite3_stmt *q = store_stmt(r->st, sql);

@@ -292,34 +292,10 @@ static const char SQL_SIGS_JSON[] =
 	"   GROUP BY tc.test_id ORDER BY t.recipe, t.tier, t.classname, t.name) w))"
 	" FROM signature g WHERE g.occurrences > 0 ORDER BY g.id";
 
-static int json_export(struct render *r, const char *path, const char *sql)
-{
-	struct buf b = BUF_INIT;
-	sqlite3_stmt *q = store_stmt(r->st, sql);
-	int step, n = 0;
-	buf_adds(&b, "[");
-	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-		buf_adds(&b, n++ ? ",\n" : "\n");
-		buf_add(&b, sqlite3_column_text(q, 0), (size_t)sqlite3_column_bytes(q, 0));
-	}
-	sqlite3_reset(q);
-	buf_adds(&b, "\n]\n");
-	int rc;
-	if (step != SQLITE_DONE) {
-		rc = store_error(r->st, "exporting JSON");
-	} else {
-		struct url u;
-		url_page(&u, path);
-		rc = render_file(r, &u, b.data, b.len);
-	}
-	buf_release(&b);
-	return rc;
-}
-
 int page_classdata(struct render *r)
 {
-	if (json_export(r, "data/classification.json", SQL_CLASS_JSON) < 0 ||
-	    json_export(r, "data/signatures.json", SQL_SIGS_JSON) < 0)
+	if (json_array(r, "data/classification.json", SQL_CLASS_JSON) < 0 ||
+	    json_array(r, "data/signatures.json", SQL_SIGS_JSON) < 0)
 		return -1;
 	return 0;
 }

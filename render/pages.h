@@ -27,6 +27,10 @@ page_fn page_signatures, page_classdata;
 /* render/page_timeline.c: timeline.html */
 page_fn page_timeline;
 
+/* render/page_data.c: writes data/<file>.json as a JSON array, one element per row of
+ * sql (each row one json_object() text), in the query's order; 0 or -1 */
+int json_array(struct render *r, const char *path, const char *sql);
+
 /* terminated by {NULL, NULL} */
 extern const struct page_kind page_kinds[];
 
