@@ -43,6 +43,12 @@ int page_docs(struct render *r);
  */
 void docs_citations(struct html *h, struct render *r, const char *kind, const char *key);
 
+/* The length of the evidence reference (run id, recipe@version, recipe/tier/test,
+ * signature) starting at s[i] (a word start) of s[0..n), 0 when there is none. The
+ * store is not asked, so recipe/tier/test counts only with one of the five standard
+ * tiers. For tests and tests/fuzz/fuzz_docs.c; the render uses the same matcher. */
+size_t docs_ref_len(const char *s, size_t n, size_t i);
+
 /* SHA-256 over the documents' paths and bytes, for the render state: a changed
  * document makes the next render a full one (back-links may have moved). "" when
  * dir is NULL. 0, or -1 with the error printed. */

@@ -274,6 +274,8 @@ static const char SQL_SWEEP[] = "SELECT 1 FROM sweep WHERE id = :id";
 static char *lookup(struct dctx *c, const char *sql, const char *k1, const char *v1,
 		    const char *k2, const char *v2)
 {
+	if (!c) /* docs_ref_len(): no store to ask */
+		return NULL;
 	sqlite3_stmt *q = store_stmt(c->r->st, sql);
 	bind_text(q, k1, v1);
 	if (k2)
@@ -425,6 +427,11 @@ static struct ref match_ref(struct dctx *c, const char *s, size_t n, size_t i)
 }
 
 /* resolves a text reference: 1 with t->u set (and the citation recorded), 0 broken */
+size_t docs_ref_len(const char *s, size_t n, size_t i)
+{
+	return i < n ? match_ref(NULL, s, n, i).len : 0;
+}
+
 static int resolve_ref(struct dctx *c, const char *s, const struct ref *ref, struct target *t)
 {
 	t->frag = NULL;
