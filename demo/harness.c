@@ -569,48 +569,23 @@ static void plan_full(struct plan *p, const struct recipe *r, const char *name, 
 
 /* ---- writing ---- */
 
-static void xml_escape(struct buf *b, const char *s)
+/* XML as pytest writes it: & < > always; in an attribute (attr = 1) also " and
+ * newlines, which text content keeps as they are */
+static void xml_escape(struct buf *b, const char *s, int attr)
 {
 	for (; *s; s++) {
-		switch (*s) {
-		case '&':
+		if (*s == '&')
 			buf_adds(b, "&amp;");
-			break;
-		case '<':
+		else if (*s == '<')
 			buf_adds(b, "&lt;");
-			break;
-		case '>':
+		else if (*s == '>')
 			buf_adds(b, "&gt;");
-			break;
-		case '"':
+		else if (attr && *s == '"')
 			buf_adds(b, "&quot;");
-			break;
-		case '\n':
+		else if (attr && *s == '\n')
 			buf_adds(b, "&#10;");
-			break;
-		default:
+		else
 			buf_addc(b, *s);
-		}
-	}
-}
-
-/* text content as pytest writes it: only & < > escaped */
-static void xml_text(struct buf *b, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&':
-			buf_adds(b, "&amp;");
-			break;
-		case '<':
-			buf_adds(b, "&lt;");
-			break;
-		case '>':
-			buf_adds(b, "&gt;");
-			break;
-		default:
-			buf_addc(b, *s);
-		}
 	}
 }
 
@@ -787,9 +762,9 @@ static int write_junit(const struct plan *p, const char *junit_dir, int t)
 			struct buf msg = BUF_INIT, tb = BUF_INIT;
 			failure_text(p, c, &msg, &tb);
 			buf_adds(&b, "<failure message=\"");
-			xml_escape(&b, buf_str(&msg));
+			xml_escape(&b, buf_str(&msg), 1);
 			buf_adds(&b, "\">");
-			xml_text(&b, buf_str(&tb));
+			xml_escape(&b, buf_str(&tb), 0);
 			buf_adds(&b, "</failure>");
 			buf_release(&msg);
 			buf_release(&tb);
