@@ -47,32 +47,6 @@ static const char SQL_COUNT[] = "SELECT count(*), coalesce(sum(size), 0) FROM bl
 static const char SQL_DROP[] = "UPDATE blob SET data = x'', pruned_at = :now"
 			       " WHERE pruned_at IS NULL AND hash IN (SELECT hash FROM prune_hash)";
 
-/* "90d", "12h": seconds, or -1 */
-static int64_t parse_age(const char *s)
-{
-	char *end;
-	long long n = strtoll(s, &end, 10);
-	if (end == s || n <= 0 || *s == '+' || *s == ' ')
-		return -1;
-	int64_t unit;
-	if (!strcmp(end, "s"))
-		unit = 1;
-	else if (!strcmp(end, "m"))
-		unit = 60;
-	else if (!strcmp(end, "h"))
-		unit = 3600;
-	else if (!strcmp(end, "d"))
-		unit = 86400;
-	else if (!strcmp(end, "w"))
-		unit = 7 * 86400;
-	else
-		return -1;
-	/* beyond ~290 billion years: the multiplication would overflow */
-	if (n > INT64_MAX / unit)
-		return -1;
-	return (int64_t)n * unit;
-}
-
 int cmd_prune(int argc, char **argv)
 {
 	int64_t age = -1, keep = -1;
@@ -97,7 +71,7 @@ int cmd_prune(int argc, char **argv)
 			return usage_error(prune_usage);
 		}
 		if (!strcmp(a, "--logs-older-than")) {
-			if ((age = parse_age(v)) < 0)
+			if ((age = time_parse_age(v)) < 0)
 				return usage_error(prune_usage);
 		} else {
 			char *end;

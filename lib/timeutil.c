@@ -2,7 +2,9 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 /* days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm) */
@@ -126,4 +128,29 @@ int64_t time_now(void)
 	if (env && *env && time_parse(env, &t) == 0)
 		return t;
 	return (int64_t)time(NULL);
+}
+
+int64_t time_parse_age(const char *s)
+{
+	char *end;
+	long long n = strtoll(s, &end, 10);
+	if (end == s || n <= 0 || *s == '+' || *s == ' ')
+		return -1;
+	int64_t unit;
+	if (!strcmp(end, "s"))
+		unit = 1;
+	else if (!strcmp(end, "m"))
+		unit = 60;
+	else if (!strcmp(end, "h"))
+		unit = 3600;
+	else if (!strcmp(end, "d"))
+		unit = 86400;
+	else if (!strcmp(end, "w"))
+		unit = 7 * 86400;
+	else
+		return -1;
+	/* beyond ~290 billion years: the multiplication would overflow */
+	if (n > INT64_MAX / unit)
+		return -1;
+	return (int64_t)n * unit;
 }

@@ -22,6 +22,11 @@ void time_fmt_iso(int64_t t, char out[21]);
 void time_fmt_compact(int64_t t, char out[17]);
 /* 2026-06-18 00:17 UTC-free short form for tables (17 bytes with NUL) */
 void time_fmt_short(int64_t t, char out[17]);
+/*
+ * Parses an age: a positive count and a unit, s, m, h, d or w ("90d", "12h",
+ * "31d"). Returns seconds, or -1 when s is not one (nothing printed).
+ */
+int64_t time_parse_age(const char *s);
 /* now, UTC; honours $CCR_NOW (a time_parse()able string) so tests and the demo are reproducible */
 int64_t time_now(void);
 

@@ -1,7 +1,9 @@
 /*
- * `ccr runs [--recipe R] [--limit N] [--json]`: the archived runs, newest
- * first (started DESC, id DESC), with per-tier counts. --json prints one JSON
- * array of run objects (render/run_json.h), streamed row by row.
+ * `ccr runs [--recipe R] [--since TIME] [--limit N] [--json]`: the archived runs,
+ * newest first (started DESC, id DESC), with per-tier counts. --since keeps the
+ * runs that started at or after TIME (a time_parse() time, or an age such as
+ * "31d" back from now). --json prints one JSON array of run objects
+ * (render/run_json.h), streamed row by row; data/runs.json is this with --since.
  */
 #include "run_json.h"
 #include "../lib/cli.h"
@@ -10,19 +12,21 @@
 #include "../lib/store.h"
 #include "../lib/timeutil.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char runs_usage[] = "runs [--recipe R] [--limit N] [--json]";
+static const char runs_usage[] = "runs [--recipe R] [--since TIME] [--limit N] [--json]";
 
-/* uses index run_started (or run_recipe_started with --recipe); LIMIT -1 = all */
+/* uses index run_started (a range with --since); LIMIT -1 = all; :since is the
+ * smallest int64 without --since */
 static const char SQL_RUNS_JSON[] =
-    "SELECT " SQL_RUN_JSON_OBJECT " FROM run r WHERE (:recipe IS NULL OR r.recipe = :recipe)"
-    " ORDER BY r.started DESC, r.id DESC LIMIT :limit";
+    "SELECT " SQL_RUN_JSON_OBJECT " FROM run r WHERE r.started >= :since"
+    " AND (:recipe IS NULL OR r.recipe = :recipe) ORDER BY r.started DESC, r.id DESC LIMIT :limit";
 static const char SQL_RUNS[] =
     "SELECT r.id, r.status, r.version, r.trigger_kind, r.started FROM run r"
-    " WHERE (:recipe IS NULL OR r.recipe = :recipe)"
+    " WHERE r.started >= :since AND (:recipe IS NULL OR r.recipe = :recipe)"
     " ORDER BY r.started DESC, r.id DESC LIMIT :limit";
 static const char SQL_RUN_TIERS[] =
     "SELECT name, status, tests, failures, errors FROM tier WHERE run_id = :id"
@@ -48,10 +52,11 @@ static void tier_cell(struct buf *b, sqlite3_stmt *s, struct buf *q)
 		buf_addf(b, "(%lld)", tests);
 }
 
-static int print_text(struct store *st, const char *recipe, long long limit)
+static int print_text(struct store *st, const char *recipe, int64_t since, long long limit)
 {
 	sqlite3_stmt *s = store_stmt(st, SQL_RUNS);
 	bind_text(s, ":recipe", recipe);
+	bind_int(s, ":since", since);
 	bind_int(s, ":limit", limit);
 	struct buf q = BUF_INIT, cell = BUF_INIT, tiers = BUF_INIT;
 	int rc, n = 0;
@@ -86,10 +91,11 @@ static int print_text(struct store *st, const char *recipe, long long limit)
 	return 0;
 }
 
-static int print_json(struct store *st, const char *recipe, long long limit)
+static int print_json(struct store *st, const char *recipe, int64_t since, long long limit)
 {
 	sqlite3_stmt *s = store_stmt(st, SQL_RUNS_JSON);
 	bind_text(s, ":recipe", recipe);
+	bind_int(s, ":since", since);
 	bind_int(s, ":limit", limit);
 	int rc, n = 0;
 	fputs("[", stdout);
@@ -108,6 +114,7 @@ int cmd_runs(int argc, char **argv)
 {
 	const char *recipe = NULL;
 	long long limit = -1;
+	int64_t since = INT64_MIN;
 	int json = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -117,6 +124,15 @@ int cmd_runs(int argc, char **argv)
 			recipe = argv[++i];
 		} else if (!strncmp(a, "--recipe=", 9)) {
 			recipe = a + 9;
+		} else if ((!strcmp(a, "--since") && i + 1 < argc) || !strncmp(a, "--since=", 8)) {
+			const char *v = a[7] == '=' ? a + 8 : argv[++i];
+			int64_t age = time_parse_age(v);
+			if (age >= 0)
+				since = time_now() - age;
+			else if (time_parse(v, &since) < 0)
+				return usage_error(
+				    "--since takes a time (2026-06-18T00:17:30Z, 2026-06-18)"
+				    " or an age (31d, 12h)");
 		} else if ((!strcmp(a, "--limit") && i + 1 < argc) || !strncmp(a, "--limit=", 8)) {
 			const char *v = a[7] == '=' ? a + 8 : argv[++i];
 			char *end;
@@ -130,7 +146,7 @@ int cmd_runs(int argc, char **argv)
 	struct store *st = store_open(cli.db, STORE_READONLY);
 	if (!st)
 		return EXIT_USAGE;
-	int rc = json ? print_json(st, recipe, limit) : print_text(st, recipe, limit);
+	int rc = json ? print_json(st, recipe, since, limit) : print_text(st, recipe, since, limit);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		rc = error("stdout: write error");
 	store_close(st);

@@ -1,16 +1,14 @@
 /*
- * page_signatures: one page per failure signature, and the classification exports.
+ * page_signatures: one page per failure signature (its JSON export, and the
+ * classification's, are render/page_classdata.c's).
  *   signatures/<id>.html       the cause: its normalised text, an example message, how
  *                              often, in which recipes and tests, since when, the
  *                              incidents it caused, and every occurrence (run, recipe,
  *                              tier, test, version, when)
- *   data/classification.json   README "data/classification.json"
- *   data/signatures.json       README "data/signatures.json"
  * Signature pages are rendered for the signatures seen in todo_run (every one on a
- * full render). The JSON files are rebuilt each render and written when changed.
+ * full render).
  * Queries: testcase by run (todo_run) and by signature (index testcase_signature);
- * run, test, signature by primary key; classification and signature scanned once
- * each, on purpose, for the exports (built in memory, as data/runs.json is).
+ * run, test, signature by primary key.
  */
 #include "pages.h"
 #include "layout.h"
@@ -259,43 +257,4 @@ int page_signatures(struct render *r)
 	html_release(&h);
 	buf_release(&ids);
 	return rc;
-}
-
-/* ---- data/classification.json, data/signatures.json ---- */
-
-static const char SQL_CLASS_JSON[] =
-	"SELECT json_object('recipe', c.recipe, 'tier', c.tier,"
-	" 'test', t.classname || '::' || t.name, 'version', nullif(c.version, ''),"
-	" 'harness_ref', nullif(c.harness_ref, ''), 'state', c.state,"
-	" 'load', json(CASE c.load WHEN 1 THEN 'true' ELSE 'false' END),"
-	" 'passes', c.passes, 'failures', c.failures,"
-	" 'isolated_passes', c.isolated_passes, 'isolated_failures', c.isolated_failures,"
-	" 'runs', json(c.runs), 'isolated_runs', json(c.isolated_runs),"
-	" 'isolation_runs', c.isolation_runs, 'excluded', c.excluded, 'signature', c.signature,"
-	" 'first_seen', strftime('%Y-%m-%dT%H:%M:%SZ', c.first_seen, 'unixepoch'),"
-	" 'last_seen', strftime('%Y-%m-%dT%H:%M:%SZ', c.last_seen, 'unixepoch'),"
-	" 'failing_since', c.failing_since,"
-	" 'regression', json(CASE c.regression WHEN 1 THEN 'true' ELSE 'false' END),"
-	" 'prev_version', c.prev_version, 'evidence', c.evidence)"
-	" FROM classification c JOIN test t ON t.id = c.test_id"
-	" ORDER BY c.recipe, c.tier, t.classname, t.name, c.seq";
-static const char SQL_SIGS_JSON[] =
-	"SELECT json_object('id', g.id, 'text', g.text, 'example', g.example,"
-	" 'occurrences', g.occurrences, 'runs', g.runs, 'recipes', g.recipes, 'tests', g.tests,"
-	" 'first_seen', strftime('%Y-%m-%dT%H:%M:%SZ', g.first_seen, 'unixepoch'),"
-	" 'last_seen', strftime('%Y-%m-%dT%H:%M:%SZ', g.last_seen, 'unixepoch'),"
-	" 'first_run', g.first_run, 'last_run', g.last_run,"
-	" 'where', (SELECT json_group_array(json(w.o)) FROM (SELECT json_object('recipe',"
-	"   t.recipe, 'tier', t.tier, 'test', t.classname || '::' || t.name,"
-	"   'occurrences', count(*), 'last_run', max(tc.run_id)) AS o"
-	"   FROM testcase tc JOIN test t ON t.id = tc.test_id WHERE tc.signature = g.id"
-	"   GROUP BY tc.test_id ORDER BY t.recipe, t.tier, t.classname, t.name) w))"
-	" FROM signature g WHERE g.occurrences > 0 ORDER BY g.id";
-
-int page_classdata(struct render *r)
-{
-	if (json_array(r, "data/classification.json", SQL_CLASS_JSON) < 0 ||
-	    json_array(r, "data/signatures.json", SQL_SIGS_JSON) < 0)
-		return -1;
-	return 0;
 }

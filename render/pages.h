@@ -21,15 +21,19 @@ struct page_kind {
 
 page_fn page_assets, page_logs, page_runs, page_tests, page_recipes, page_badges, page_sweeps,
 	page_flakes, page_data, page_feed, page_index;
-/* render/page_signatures.c (classification): signatures/<id>.html; data/classification.json
- * and data/signatures.json */
-page_fn page_signatures, page_classdata;
+/* render/page_signatures.c (classification): signatures/<id>.html */
+page_fn page_signatures;
+/* render/page_classdata.c: data/classification/<recipe>/<version>.json, their index,
+ * data/classification.json and data/signatures.json */
+page_fn page_classdata;
 /* render/page_timeline.c: timeline.html */
 page_fn page_timeline;
 
 /* render/page_data.c: writes data/<file>.json as a JSON array, one element per row of
  * sql (each row one json_object() text), in the query's order; 0 or -1 */
 int json_array(struct render *r, const char *path, const char *sql);
+/* the same for the page u from q, a statement with its values bound (it is reset) */
+int json_rows(struct render *r, const struct url *u, sqlite3_stmt *q);
 
 /* terminated by {NULL, NULL} */
 extern const struct page_kind page_kinds[];

@@ -69,6 +69,21 @@ void url_run(struct url *u, const char *run_id)
 	build(u, p, 3);
 }
 
+/* out (slug_name() of name) with "-" and 8 hex digits of name's SHA-256 appended, as
+ * slug_name() does for names that are not slugs already: for a slug that would take
+ * a reserved or another name's place */
+static void add_name_hash(const char *name, char out[SLUG_SIZE])
+{
+	char hex[65];
+	sha256_hex(name, strlen(name), hex);
+	size_t n = strlen(out);
+	if (n > SLUG_MAX - 9)
+		n = SLUG_MAX - 9;
+	out[n] = '-';
+	memcpy(out + n + 1, hex, 8);
+	out[n + 9] = '\0';
+}
+
 /* A log's name (file.name, "logs/" left out) as a segment: slug_name(), except that
  * the hash suffix is forced when the slug ends in ".p<digits>" (which page k of
  * another log would also produce) or when the name was not under "logs/" (so
@@ -83,13 +98,7 @@ static void seg_log(const char *name, char out[SLUG_SIZE])
 	int page_like = i < n && i >= 2 && out[i - 1] == 'p' && out[i - 2] == '.';
 	if (under_logs && !page_like)
 		return;
-	char hex[65];
-	sha256_hex(name, strlen(name), hex);
-	if (n > SLUG_MAX - 9)
-		n = SLUG_MAX - 9;
-	out[n] = '-';
-	memcpy(out + n + 1, hex, 8);
-	out[n + 9] = '\0';
+	add_name_hash(name, out);
 }
 
 void url_log(struct url *u, const char *run_id, const char *log_name, int page)
@@ -278,4 +287,29 @@ int url_doc(struct url *u, const char *relpath)
 		return -1;
 	build(u, pieces, k);
 	return 0;
+}
+
+void url_runs_month(struct url *u, const char *month)
+{
+	char m[SLUG_SIZE];
+	seg_name(month, m);
+	const char *p[] = {"data/runs/", m, ".json"};
+	build(u, p, 3);
+}
+
+void url_class_version(struct url *u, const char *recipe, const char *version)
+{
+	char r[SLUG_SIZE], v[SLUG_SIZE];
+	seg_name(recipe, r);
+	if (!strcmp(r, "index.json"))
+		add_name_hash(recipe, r); /* the folder would take the index's name */
+	if (!*version) {
+		memcpy(v, URL_NO_VERSION, sizeof(URL_NO_VERSION));
+	} else {
+		seg_name(version, v);
+		if (!strcmp(v, URL_NO_VERSION))
+			add_name_hash(version, v);
+	}
+	const char *p[] = {"data/classification/", r, "/", v, ".json"};
+	build(u, p, 5);
 }

@@ -1,6 +1,6 @@
 #!/bin/sh
 # classification through the binary: run folders shaped like the journal's failures,
-# ingested in several collects, then the site: data/classification.json,
+# ingested in several collects, then the site: data/classification/ (and .json),
 # data/signatures.json, signatures/<id>.html, flakes.html, badges on run pages
 # valgrind: yes
 . "$(dirname "$0")/lib.sh"
@@ -52,10 +52,12 @@ mkrun "$R/n3-m" mattermost-lts 2.1.10+10.11.16 sweep 2026-06-18T00:15:00Z 2026-0
 check ingest_night3 ccr -q collect ingest "$R/n3-m"
 
 check render ccr -q render --out "$T/site"
-C="$T/site/data/classification.json"
+# the whole history: every data/classification/<recipe>/<version>.json the index lists
+check classification_files python3 "$top/tests/e2e/classdata.py" "$T/site" && cp "$T/last.out" "$T/classall.json"
+C="$T/classall.json"
 S="$T/site/data/signatures.json"
 
-# pycheck NAME EXPR: EXPR over c (classification.json) and s (signatures.json)
+# pycheck NAME EXPR: EXPR over c (the whole classification) and s (signatures.json)
 pycheck() {
 	if r=$(python3 -c "
 import json, sys
@@ -87,6 +89,18 @@ pycheck bluesky_promote_failed_not_a_test_failure "one('bluesky-pds', 'tests.t::
 pycheck caddy_one_signature "one('caddy', 'tests.t::test_tls', '2.0.0')['state'] == 'deterministic'
  and [x['occurrences'] for x in s if x['text'] == 'dial tcp <ip>:<n>: connect: connection refused'] == [2]
  and one('caddy', 'tests.t::test_tls', '2.0.0')['signature'] in [x['id'] for x in s]"
+# data/classification.json is the state now: each recipe's rows at its newest run's version
+if r=$(python3 -c "
+import json, sys
+now = json.load(open(sys.argv[1]))
+got = sorted((x['recipe'], x['version']) for x in now)
+want = sorted({('mattermost-lts', '2.1.10+10.11.16'), ('mumble', '1.0.0+v1.6.870-0'),
+  ('caddy', '2.0.0'), ('bluesky-pds', '0.3.0+v0.4.219')})
+print('' if sorted(set(got)) == want and len(got) == len(set(got)) else got)" "$T/site/data/classification.json" 2>&1) && [ -z "$r" ]; then
+	ok classification_now
+else
+	fail classification_now "$r"
+fi
 pycheck signatures_distinct "len(s) == 3 and len({x['id'] for x in s}) == 3"
 
 sig=$(python3 -c "

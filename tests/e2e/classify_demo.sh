@@ -1,7 +1,7 @@
 #!/bin/sh
 # classify_demo.sh: the demo history (demo/run-demo.sh, with --rerun-isolated on its
 # isolation nights) lands each scripted behaviour of demo/harness.c in the right
-# classification state, read from the site's data/classification.json and
+# classification state, read from the site's data/classification/ files and
 # data/signatures.json. The sanitizer build plays the first 12 nights only.
 . "$(dirname "$0")/lib.sh"
 harness="$CCR_BUILD/harness"
@@ -15,8 +15,9 @@ else
 	fail classify_demo_runs "$(head -c 300 "$T/demo.err")"
 	exit 0
 fi
-C="$T/demo/site/data/classification.json"
+C="$T/classall.json"
 S="$T/demo/site/data/signatures.json"
+check classify_demo_files python3 "$top/tests/e2e/classdata.py" "$T/demo/site" && cp "$T/last.out" "$C"
 
 # st NAME EXPR: EXPR (python) over c, s and one(recipe, test-name, version)
 st() {

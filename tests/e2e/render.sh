@@ -13,6 +13,7 @@ check render_runs ccr render --out "$S"
 
 missing=""
 for f in index.html flakes.html feed.atom assets/style.css assets/site.js data/runs.json data/sweeps.json \
+	data/runs/2026-06.json data/classification.json data/classification/index.json \
 	sweeps/20260617-ci1.html sweeps/20260618-ci1.html recipes/gitea/index.html \
 	runs/20260618T001000Z-gitea/index.html runs/20260617T030000Z-mumble/index.html \
 	runs/20260618T001000Z-gitea/logs/harness.log.html runs/20260618T001000Z-gitea/logs/harness.log.p2.html \
@@ -65,12 +66,15 @@ check render_feed_xml xmllint --noout "$S/feed.atom"
 check render_json sqlite3 :memory: "SELECT CASE WHEN json_array_length(readfile('$S/data/runs.json')) = 7
 	AND json_array_length(readfile('$S/data/sweeps.json')) = 2 THEN 1 ELSE abs(-9223372036854775808) END"
 
-# data/runs.json is what `ccr runs --json` prints
-ccr runs --json > "$T/runs.json" 2> /dev/null
-if [ "$(sqlite3 :memory: "SELECT json(readfile('$T/runs.json')) = json(readfile('$S/data/runs.json'))")" = 1 ]; then
+# data/runs.json is what `ccr runs --json --since` prints for the 31 days before the newest
+# start (here every run), data/runs/2026-06.json the month's runs
+since=$(sqlite3 "$CCR_DB" "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', max(started) - 31 * 86400, 'unixepoch') FROM run")
+ccr runs --json --since "$since" > "$T/runs.json" 2> /dev/null
+ccr runs --json > "$T/runs_all.json" 2> /dev/null
+if cmp -s "$T/runs.json" "$S/data/runs.json" && cmp -s "$T/runs_all.json" "$S/data/runs/2026-06.json"; then
 	ok render_runs_json_matches_cli
 else
-	fail render_runs_json_matches_cli "data/runs.json differs from ccr runs --json"
+	fail render_runs_json_matches_cli "data/runs.json differs from ccr runs --json --since $since"
 fi
 
 # a second render with nothing new writes no file
