@@ -15,8 +15,9 @@
  *   data/signatures.json  every signature with the tests it failed (README)
  * Queries: classification through test (index test_slug) and its primary key (test_id,
  * version); run by recipe (index run_recipe_started) for the newest run; todo_run's runs
- * and their sweeps (index run_sweep). classification is scanned once, on purpose, for
- * the index (one group per recipe and version), signature once for its export.
+ * and their sweeps (index run_sweep). The index reads every classification row, a
+ * recipe at a time, on purpose (one object per recipe and version); signature is
+ * scanned once for its export.
  */
 #include "pages.h"
 
@@ -53,16 +54,18 @@ static const char SQL_CLASS_NOW[] =
     " CROSS JOIN classification c ON c.test_id = t.id AND c.version = coalesce(n.version, '')"
     "  AND c.harness_ref = coalesce(n.harness_ref, '')"
     " ORDER BY t.recipe, t.tier, t.classname, t.name";
+/* the index, a recipe at a time: its groups are sorted in memory, never the table's */
+static const char SQL_CLASS_RECIPES[] = "SELECT DISTINCT recipe FROM test ORDER BY 1";
 static const char SQL_CLASS_INDEX[] =
-    "SELECT json_object('recipe', c.recipe, 'version', nullif(c.version, ''),"
-    " 'url', ccr_class_url(c.recipe, c.version),"
+    "SELECT json_object('recipe', :recipe, 'version', nullif(c.version, ''),"
+    " 'url', ccr_class_url(:recipe, c.version),"
     " 'first_seen', strftime('%Y-%m-%dT%H:%M:%SZ', min(c.first_seen), 'unixepoch'),"
     " 'last_seen', strftime('%Y-%m-%dT%H:%M:%SZ', max(c.last_seen), 'unixepoch'),"
     " 'rows', count(*), 'states', json_object('passing', sum(c.state = 'passing'),"
     "  'new', sum(c.state = 'new'), 'deterministic', sum(c.state = 'deterministic'),"
     "  'flaky', sum(c.state = 'flaky'), 'fixed', sum(c.state = 'fixed')))"
-    " FROM classification c GROUP BY c.recipe, c.version"
-    " ORDER BY c.recipe, c.version COLLATE version, c.version";
+    " FROM test t CROSS JOIN classification c ON c.test_id = t.id WHERE t.recipe = :recipe"
+    " GROUP BY c.version ORDER BY c.version COLLATE version, c.version";
 static const char SQL_GROUPS_ALL[] =
     "SELECT DISTINCT recipe, version FROM classification ORDER BY 1, 2";
 /* the groups of the todo_run runs and of the other runs in the new runs' sweeps (an
@@ -133,14 +136,39 @@ static int class_versions(struct render *r)
 	return rc;
 }
 
+/* data/classification/index.json */
+static int class_index(struct render *r)
+{
+	struct buf recipes = BUF_INIT, b = BUF_INIT;
+	sqlite3_stmt *q = store_stmt(r->st, SQL_CLASS_RECIPES);
+	int step;
+	while ((step = sqlite3_step(q)) == SQLITE_ROW)
+		buf_add(&recipes, col_text(q, 0), (size_t)sqlite3_column_bytes(q, 0) + 1);
+	sqlite3_reset(q);
+	int rc = step == SQLITE_DONE ? 0 : store_error(r->st, "listing recipes");
+	long n = 0;
+	for (size_t off = 0; !rc && off < recipes.len; off += strlen(recipes.data + off) + 1) {
+		q = store_stmt(r->st, SQL_CLASS_INDEX);
+		bind_text(q, ":recipe", recipes.data + off);
+		rc = json_add_rows(r, &b, &n, q);
+	}
+	buf_release(&recipes);
+	if (rc < 0) {
+		buf_release(&b);
+		return -1;
+	}
+	struct url u;
+	url_page(&u, "data/classification/index.json");
+	return json_end(r, &u, &b, n);
+}
+
 int page_classdata(struct render *r)
 {
 	if (sqlite3_create_function(store_db(r->st), "ccr_class_url", 2,
 				    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_class_url, NULL,
 				    NULL) != SQLITE_OK)
 		return store_error(r->st, "registering ccr_class_url");
-	if (class_versions(r) < 0 ||
-	    json_array(r, "data/classification/index.json", SQL_CLASS_INDEX) < 0 ||
+	if (class_versions(r) < 0 || class_index(r) < 0 ||
 	    json_array(r, "data/classification.json", SQL_CLASS_NOW) < 0 ||
 	    json_array(r, "data/signatures.json", SQL_SIGS_JSON) < 0)
 		return -1;

@@ -52,21 +52,34 @@ static const char SQL_SWEEPS_JSON[] =
     " 'failed', (SELECT count(*) FROM run r WHERE r.sweep_id = s.id AND r.status <> 'passed'))"
     " FROM sweep s ORDER BY coalesce(s.started, 0) DESC, s.id DESC";
 
+int json_add_rows(struct render *r, struct buf *b, long *n, sqlite3_stmt *q)
+{
+	int step;
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		buf_adds(b, (*n)++ ? ",\n" : "[\n");
+		buf_add(b, sqlite3_column_text(q, 0), (size_t)sqlite3_column_bytes(q, 0));
+	}
+	sqlite3_reset(q);
+	return step == SQLITE_DONE ? 0 : store_error(r->st, "exporting JSON");
+}
+
+int json_end(struct render *r, const struct url *u, struct buf *b, long n)
+{
+	buf_adds(b, n ? "\n]\n" : "[]\n"); /* as `ccr runs --json` prints them */
+	int rc = render_file(r, u, b->data, b->len);
+	buf_release(b);
+	return rc;
+}
+
 int json_rows(struct render *r, const struct url *u, sqlite3_stmt *q)
 {
 	struct buf b = BUF_INIT;
-	int step, n = 0;
-	buf_adds(&b, "[");
-	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-		buf_adds(&b, n++ ? ",\n" : "\n");
-		buf_add(&b, sqlite3_column_text(q, 0), (size_t)sqlite3_column_bytes(q, 0));
+	long n = 0;
+	if (json_add_rows(r, &b, &n, q) < 0) {
+		buf_release(&b);
+		return -1;
 	}
-	sqlite3_reset(q);
-	buf_adds(&b, "\n]\n");
-	int rc = step != SQLITE_DONE ? store_error(r->st, "exporting JSON")
-				     : render_file(r, u, b.data, b.len);
-	buf_release(&b);
-	return rc;
+	return json_end(r, u, &b, n);
 }
 
 int json_array(struct render *r, const char *path, const char *sql)

@@ -34,6 +34,11 @@ page_fn page_timeline;
 int json_array(struct render *r, const char *path, const char *sql);
 /* the same for the page u from q, a statement with its values bound (it is reset) */
 int json_rows(struct render *r, const struct url *u, sqlite3_stmt *q);
+/* one file from several statements: json_add_rows() appends q's rows to b (n counts the
+ * elements so far, start at 0; q is reset), json_end() closes the array, hands it to
+ * render_file() and releases b; 0 or -1 */
+int json_add_rows(struct render *r, struct buf *b, long *n, sqlite3_stmt *q);
+int json_end(struct render *r, const struct url *u, struct buf *b, long n);
 
 /* terminated by {NULL, NULL} */
 extern const struct page_kind page_kinds[];
