@@ -1,7 +1,8 @@
 /* ccr site script: optional; every page reads fine without it.
  * - "copy as markdown link" buttons (run pages)
  * - #L120-L140 line ranges highlighted on log pages
- * - #L<n> beyond this log page forwarded to the page that holds line n */
+ * - #L<n> beyond this log page forwarded to the page that holds line n
+ * - "download" of a log shown exactly on its page (no raw copy is written then) */
 (function () {
 	"use strict";
 	/* a "copy as markdown link" button beside every permalink of a run page:
@@ -49,7 +50,7 @@
 		if (!log)
 			return;
 		var m = /^#L(\d+)(?:-L?(\d+))?$/.exec(location.hash);
-		var marked = log.querySelectorAll(".l.hl");
+		var marked = log.querySelectorAll("a.hl");
 		for (var i = 0; i < marked.length; i++)
 			marked[i].classList.remove("hl");
 		if (!m)
@@ -73,6 +74,28 @@
 		var first = document.getElementById("L" + a);
 		if (first)
 			first.scrollIntoView();
+	}
+	/* a log page that holds its log byte for byte (pre data-exact, render/page_log.c)
+	 * has no raw copy beside it: offer the page's own text, without the line numbers */
+	function logDownload() {
+		var log = document.getElementById("log"), info = document.getElementById("loginfo");
+		if (!log || !info || !log.hasAttribute("data-exact"))
+			return;
+		var a = document.createElement("a");
+		a.textContent = "Download the raw log";
+		a.href = "#";
+		a.setAttribute("download", log.getAttribute("data-log"));
+		a.addEventListener("click", function () {
+			var copy = log.cloneNode(true), nums = copy.querySelectorAll("a[id]");
+			for (var i = 0; i < nums.length; i++)
+				nums[i].parentNode.removeChild(nums[i]);
+			if (a.href.indexOf("blob:") === 0)
+				URL.revokeObjectURL(a.href);
+			a.href = URL.createObjectURL(new Blob([copy.textContent], { type: "text/plain" }));
+		});
+		info.appendChild(document.createTextNode(" "));
+		info.appendChild(a);
+		info.appendChild(document.createTextNode("."));
 	}
 	/* form.filter[data-target]: selects with data-key filter the rows of the target
 	 * tables by their data-<key> attribute; the options come from the rows */
@@ -115,6 +138,7 @@
 		filters();
 		copyButtons();
 		logLines();
+		logDownload();
 		window.addEventListener("hashchange", logLines);
 	});
 })();

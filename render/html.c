@@ -80,15 +80,16 @@ void html_ws_before_eol(struct buf *b)
 	}
 }
 
-void esc_html(struct buf *b, const char *p, size_t n)
+/* quotes: escape " and ' too (attributes, and text anywhere else than a log) */
+static void esc_any(struct buf *b, const char *p, size_t n, int quotes)
 {
 	const unsigned char *s = (const unsigned char *)p;
 	size_t i = 0, run = 0;
 	while (i < n) {
 		unsigned char c = s[i];
 		/* the common case: plain printable ASCII, copied in runs */
-		if (c >= 0x20 && c < 0x7f && c != '&' && c != '<' && c != '>' && c != '"' &&
-		    c != '\'') {
+		if (c >= 0x20 && c < 0x7f && c != '&' && c != '<' && c != '>' &&
+		    ((c != '"' && c != '\'') || !quotes)) {
 			i++;
 			continue;
 		}
@@ -140,6 +141,16 @@ void esc_html(struct buf *b, const char *p, size_t n)
 	}
 	if (i > run)
 		buf_add(b, s + run, i - run);
+}
+
+void esc_html(struct buf *b, const char *p, size_t n)
+{
+	esc_any(b, p, n, 1);
+}
+
+void esc_text(struct buf *b, const char *p, size_t n)
+{
+	esc_any(b, p, n, 0);
 }
 
 void html_textn(struct html *h, const char *p, size_t n)

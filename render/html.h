@@ -58,6 +58,11 @@ void html_duration(struct html *h, int64_t ms);
  * elsewhere): appends p[0..n) to b escaped for HTML/XML text and attributes.
  */
 void esc_html(struct buf *b, const char *p, size_t n);
+/*
+ * The same for element text only, where quotes need no escaping (log lines:
+ * " and ' are common there, and &quot; is six bytes for one).
+ */
+void esc_text(struct buf *b, const char *p, size_t n);
 
 /*
  * Spaces and tabs at the end of b become &#32; / &#9;, so no line of the page

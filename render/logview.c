@@ -113,7 +113,7 @@ static void log_text(struct html *h, const unsigned char *p, size_t n)
 	size_t i = 0, run = 0;
 	while (i < n) {
 		if (p[i] == '\r') { /* a lone CR (progress bars) would break the line in <pre> */
-			esc_html(&h->b, (const char *)p + run, i - run);
+			esc_text(&h->b, (const char *)p + run, i - run);
 			html_lit(h, "\xe2\x90\x8d");
 			run = ++i;
 			continue;
@@ -124,7 +124,7 @@ static void log_text(struct html *h, const unsigned char *p, size_t n)
 			i += len;
 			continue;
 		}
-		esc_html(&h->b, (const char *)p + run, i - run);
+		esc_text(&h->b, (const char *)p + run, i - run);
 		static const char hex[] = "0123456789ABCDEF";
 		char x[4] = {'\\', 'x', hex[p[i] >> 4], hex[p[i] & 15]};
 		html_lit(h, "<span class=\"x\">");
@@ -132,7 +132,40 @@ static void log_text(struct html *h, const unsigned char *p, size_t n)
 		html_lit(h, "</span>");
 		run = ++i;
 	}
-	esc_html(&h->b, (const char *)p + run, i - run);
+	esc_text(&h->b, (const char *)p + run, i - run);
+}
+
+int log_exact(const char *log, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)log;
+	if (!n)
+		return 1;
+	if (p[n - 1] != '\n')
+		return 0; /* the page ends every line with one */
+	int64_t lines = 0;
+	size_t line_start = 0;
+	for (size_t i = 0; i < n;) {
+		unsigned char c = p[i];
+		if (c == '\n') {
+			if (i - line_start > LOG_LINE_SHOWN || ++lines > LOG_LINES_PER_PAGE)
+				return 0;
+			line_start = ++i;
+		} else if ((c >= 0x20 && c < 0x7f) || c == '\t') {
+			i++;
+		} else if (c < 0x80) {
+			return 0; /* ESC (colours), CR, other controls: shown otherwise */
+		} else {
+			uint32_t cp;
+			size_t len = utf8_decode(p + i, n - i, &cp);
+			/* invalid bytes, C1 controls and noncharacters are shown otherwise
+			 * (html.c's esc_html) */
+			if (!len || (cp >= 0x80 && cp <= 0x9f) || (cp >= 0xfdd0 && cp <= 0xfdef) ||
+			    (cp & 0xfffe) == 0xfffe)
+				return 0;
+			i += len;
+		}
+	}
+	return 1;
 }
 
 void log_line_html(struct html *h, const char *line, size_t n, struct ansi *st)

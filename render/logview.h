@@ -38,6 +38,14 @@ struct ansi {
  * at most LOG_LINE_SHOWN input bytes of it, updating *st. */
 void log_line_html(struct html *h, const char *p, size_t n, struct ansi *st);
 
+/*
+ * 1 when the log's page shows log[0..n) byte for byte: one page, every line
+ * ended by '\n' and at most LOG_LINE_SHOWN bytes, nothing but printable UTF-8
+ * text and tabs (no escape sequences, CR or other controls, invalid bytes). Then
+ * a raw copy beside the page would add nothing: the page's text is the log.
+ */
+int log_exact(const char *log, size_t n);
+
 /* the number of pages of a log of `lines` lines (at least 1) */
 int log_pages(int64_t lines);
 /* the page holding line n (n >= 1) */

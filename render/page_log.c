@@ -2,10 +2,17 @@
  * page_log: every log of a run, as pages of LOG_LINES_PER_PAGE numbered lines
  * with an anchor per line (#L120; #L120-L140 highlighted where JS runs, and
  * forwarded to the page holding the line), ANSI colours as classes, and the
- * raw bytes as a download.
- * Writes: runs/<run>/logs/<log>.html, <log>.p<k>.html (k >= 2) and <log>.txt
- * for every log file of every fresh run in todo_run (a log never changes later).
+ * raw bytes as a download where the pages do not already hold them exactly.
+ * Writes: runs/<run>/logs/<log>.html, <log>.p<k>.html (k >= 2), and <log>.txt
+ * unless the log is shown byte for byte on one page (log_exact(): then the page
+ * is the log, and site.js offers its text as the download), for every log file
+ * of every fresh run in todo_run (a log never changes later).
  * Queries: todo_run join run join file (kind 'log'); blob by hash.
+ *
+ * A line is `<a id="L<n>" href="#L<n>"><n></a>TEXT\n`: the anchor, the link to
+ * it and the number shown in one element, and no element around the line (the
+ * stylesheet lights a targeted or .hl line across the page from its number), so
+ * the markup costs ~24 bytes plus three times the number's digits per line.
  */
 #include "pages.h"
 #include "layout.h"
@@ -13,6 +20,8 @@
 #include "../lib/msg.h"
 #include "../lib/timeutil.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,7 +38,8 @@ struct logctx {
 	const char *run, *recipe, *name, *shown;
 	int64_t as_of;
 	int pages;
-	int no_raw;	/* no raw copy written (pruned): no download link */
+	enum { RAW_FILE, RAW_PAGE, RAW_NONE } raw_kind; /* the download: <log>.txt, the
+			 * page's own text (log_exact), none (pruned, missing) */
 	struct url raw;
 };
 
@@ -48,14 +58,16 @@ static void page_head(struct html *h, const struct logctx *l, int page, int64_t 
 	buf_release(&title);
 	html_lit(h, "<h1>");
 	html_text(h, l->shown);
-	html_lit(h, "</h1>\n<p>");
+	html_lit(h, "</h1>\n<p id=\"loginfo\">");
 	html_int(h, lines);
-	if (l->no_raw) {
-		html_lit(h, " lines.</p>\n");
-	} else {
+	if (l->raw_kind == RAW_FILE) {
 		html_lit(h, " lines. <a download href=\"");
 		html_href(h, &l->raw, NULL);
 		html_lit(h, "\">Download the raw log</a>.</p>\n");
+	} else if (l->raw_kind == RAW_PAGE) {
+		html_lit(h, " lines, shown exactly as logged.</p>\n");
+	} else {
+		html_lit(h, " lines.</p>\n");
 	}
 	if (l->pages > 1) {
 		html_lit(h, "<nav class=\"pager\" aria-label=\"log pages\">lines:");
@@ -98,6 +110,8 @@ static void page_head(struct html *h, const struct logctx *l, int page, int64_t 
 	html_int(h, page);
 	html_lit(h, "\" data-pages=\"");
 	html_int(h, l->pages);
+	if (l->raw_kind == RAW_PAGE)
+		html_lit(h, "\" data-exact=\"1"); /* site.js: the download is this text */
 	html_lit(h, "\">");
 }
 
@@ -129,7 +143,7 @@ static int one_log(struct render *r, struct html *h, struct logctx *l, const cha
 		time_fmt_iso(pruned_at, day);
 		day[10] = '\0';
 		l->pages = 1;
-		l->no_raw = 1;
+		l->raw_kind = RAW_NONE;
 		page_head(h, l, 1, nlines > 0 ? nlines : 0);
 		html_lit(h, "</pre>\n<p class=\"warn\">Log pruned on ");
 		html_text(h, day);
@@ -146,6 +160,7 @@ static int one_log(struct render *r, struct html *h, struct logctx *l, const cha
 	}
 	if (missing) {
 		l->pages = 1;
+		l->raw_kind = RAW_NONE;
 		page_head(h, l, 1, 0);
 		html_lit(h, "</pre>\n<p class=\"warn\">");
 		if (size > (int64_t)LOG_VIEW_MAX)
@@ -157,8 +172,12 @@ static int one_log(struct render *r, struct html *h, struct logctx *l, const cha
 		buf_release(&data);
 		return rc;
 	}
-	/* the raw copy first: it is a leaf the pages link to */
-	if (render_file(r, &l->raw, data.data ? data.data : "", data.len) < 0) {
+	/* the raw copy first (a leaf the pages link to), unless the page holds the log
+	 * exactly: then a second copy would only cost a file (most of a full render's
+	 * time is creating files) */
+	l->raw_kind = log_exact(data.data, data.len) ? RAW_PAGE : RAW_FILE;
+	if (l->raw_kind == RAW_FILE &&
+	    render_file(r, &l->raw, data.data ? data.data : "", data.len) < 0) {
 		buf_release(&data);
 		return -1;
 	}
@@ -184,15 +203,17 @@ static int one_log(struct render *r, struct html *h, struct logctx *l, const cha
 			page = log_page_of(n);
 			page_head(h, l, page, lines);
 		}
-		html_lit(h, "<span class=\"l\" id=\"L");
-		html_int(h, n);
-		html_lit(h, "\"><a class=\"n\" href=\"#L");
-		html_int(h, n);
+		char num[24]; /* digits only: nothing to escape */
+		int nd = snprintf(num, sizeof(num), "%" PRId64, n);
+		html_lit(h, "<a id=\"L");
+		buf_add(&h->b, num, (size_t)nd);
+		html_lit(h, "\" href=\"#L");
+		buf_add(&h->b, num, (size_t)nd);
 		html_lit(h, "\">");
-		html_int(h, n);
+		buf_add(&h->b, num, (size_t)nd);
 		html_lit(h, "</a>");
 		log_line_html(h, p, len, &st);
-		html_lit(h, "\n</span>");
+		html_lit(h, "\n");
 	}
 	if (rc == 0)
 		rc = page_tail(r, h, l, page);

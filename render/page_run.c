@@ -267,9 +267,8 @@ static int logs(struct html *h, struct render *r, const struct runinfo *ri)
 			html_lit(h, "<section id=\"logs\"><h2>Logs</h2>\n<ul class=\"logs\">\n");
 		const char *name = col_text(q, 0);
 		const char *shown = strncmp(name, "logs/", 5) ? name : name + 5;
-		struct url u, raw;
+		struct url u;
 		url_log(&u, ri->id, name, 1);
-		url_log_raw(&raw, ri->id, name);
 		html_lit(h, "<li><a href=\"");
 		html_href(h, &u, NULL);
 		html_lit(h, "\">");
@@ -278,14 +277,12 @@ static int logs(struct html *h, struct render *r, const struct runinfo *ri)
 		html_int(h, sqlite3_column_int64(q, 2));
 		html_lit(h, " lines, ");
 		html_int(h, sqlite3_column_int64(q, 1));
-		if (sqlite3_column_type(q, 4) != SQLITE_NULL) {
-			/* 'ccr prune' dropped the bytes: no raw copy; the log page says when */
-			html_lit(h, " bytes, pruned</small>");
-		} else {
-			html_lit(h, " bytes</small> <a download href=\"");
-			html_href(h, &raw, NULL);
-			html_lit(h, "\">raw</a>");
-		}
+		/* no link to the raw copy here: page_log writes one only where the page does
+		 * not show the log exactly (log_exact), and its page links it then */
+		if (sqlite3_column_type(q, 4) != SQLITE_NULL)
+			html_lit(h, " bytes, pruned</small>"); /* the log page says when */
+		else
+			html_lit(h, " bytes</small>");
 		if (sqlite3_column_type(q, 3) != SQLITE_NULL) {
 			html_lit(h, " <span class=\"warn\">");
 			html_text(h, col_text(q, 3));

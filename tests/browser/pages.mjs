@@ -5,6 +5,8 @@
 //   index-grid-*      the index grid's links reach run pages
 //   log-anchor        #L<n> on a log page scrolls to that line (also without JS)
 //   log-range         #L<a>-L<b> highlights exactly that range where JS runs
+//   log-download      a log page with no raw copy beside it (shown exactly) downloads
+//                     the very bytes of the log it shows
 //   hostile-escaped   names like <script>alert(1)</script> show as text; no dialog opens
 //   no-js-content     with JavaScript off, the index, a run and a log page have their content
 //   screenshots       index and a run page, in tests/out/browser/ (CCR_SCREENSHOT_DOCS=1
@@ -174,6 +176,33 @@ await test('log-range', async () => {
 	await r.page.waitForTimeout(100);
 	const moved = await r.page.evaluate(() => [5, 130].map((i) => getComputedStyle(document.getElementById(`L${i}`)).backgroundColor));
 	assert(moved[0] !== moved[1], 'the highlight did not follow a new #L5-L6');
+	assert(!r.problems.length, r.problems.join('; '));
+	await ctx.close();
+});
+
+// the logs the site was built from (make-site.sh keeps its run folders in SITE.work)
+function rawLogs() {
+	const runs = `${dir}.work/runs`;
+	if (!fs.existsSync(runs)) return [];
+	return fs.readdirSync(runs).flatMap((r) => {
+		const d = path.join(runs, r, 'logs');
+		return fs.existsSync(d) ? fs.readdirSync(d).map((f) => fs.readFileSync(path.join(d, f))) : [];
+	});
+}
+
+await test('log-download', async () => {
+	const exact = logs.find((p) => fs.readFileSync(path.join(dir, p), 'utf8').includes('data-exact="1"'));
+	assert(exact, 'no log page marked data-exact (shown byte for byte)');
+	const stem = exact.replace(/\.html$/, '');
+	assert(!fs.existsSync(path.join(dir, `${stem}.txt`)), `${stem}.txt written beside an exact page`);
+	const raws = rawLogs();
+	assert(raws.length, `no run folders in ${dir}.work/runs to compare with`);
+	const ctx = await context(origins.http, { acceptDownloads: true });
+	const r = await open(ctx, origins.http, exact);
+	const [dl] = await Promise.all([r.page.waitForEvent('download'), r.page.click('#loginfo a[download]')]);
+	const got = fs.readFileSync(await dl.path());
+	assert(got.length > 0 && raws.some((b) => b.equals(got)),
+		`the download (${got.length} bytes) is none of the ${raws.length} logs: ${JSON.stringify(got.subarray(0, 80).toString())}`);
 	assert(!r.problems.length, r.problems.join('; '));
 	await ctx.close();
 });

@@ -50,6 +50,15 @@ else
 	fail render_log_pages "line anchors, colours or byte escapes wrong in $log"
 fi
 cmp -s "$S/runs/20260618T001000Z-gitea/logs/harness.log.txt" "$T/harness.log" && ok render_raw_log || fail render_raw_log "raw log differs"
+# a short plain log is shown exactly on its page: no raw copy beside it, the page says so
+ev="$S/runs/20260618T001050Z-evil/logs"
+if [ "$(ls "$ev")" = "evil-.log-25d5774a.html" ] && grep -q 'data-exact="1"' "$ev/evil-.log-25d5774a.html" &&
+	[ "$(grep -o '<a id="L[0-9]*" href="#L[0-9]*">[0-9]*</a>short line$' "$ev/evil-.log-25d5774a.html" | wc -l)" = 50 ] &&
+	! grep -q 'data-exact' "$S/runs/20260618T001000Z-gitea/logs/harness.log.html"; then
+	ok render_exact_log_no_raw
+else
+	fail render_exact_log_no_raw "$(ls "$ev")"
+fi
 
 # what changed: a new failure, and a test that turned flaky (not "fixed")
 sw="$S/sweeps/20260618-ci1.html"

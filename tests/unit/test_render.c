@@ -190,6 +190,45 @@ TEST(render_ansi_lines)
 	html_release(&h);
 }
 
+/* log_exact: only a log its one page shows byte for byte goes without a raw copy */
+static int lx(const char *s)
+{
+	return log_exact(s, strlen(s));
+}
+
+TEST(render_log_exact)
+{
+	CHECK_INT(log_exact("", 0), 1);
+	CHECK_INT(lx("plain\n\ttabbed \"quoted\" <b>&amp;</b>  \n"), 1);
+	CHECK_INT(lx("caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x98\x80\n"), 1);
+	CHECK_INT(lx("no final newline"), 0);
+	CHECK_INT(lx("crlf\r\n"), 0);
+	CHECK_INT(lx("\033[31mred\033[0m\n"), 0);
+	CHECK_INT(lx("bell\a\n"), 0);
+	CHECK_INT(lx("del\x7f\n"), 0);
+	CHECK_INT(lx("bad \xff byte\n"), 0);
+	CHECK_INT(lx("cut \xc3\n"), 0);
+	CHECK_INT(lx("c1 \xc2\x85\n"), 0);
+	CHECK_INT(lx("nonchar \xef\xbf\xbe\n"), 0);
+	CHECK_INT(log_exact("nul\0\n", 5), 0);
+	/* a line of exactly LOG_LINE_SHOWN bytes is shown whole; one more is cut */
+	char line[LOG_LINE_SHOWN + 2];
+	memset(line, 'a', LOG_LINE_SHOWN);
+	line[LOG_LINE_SHOWN] = '\n';
+	CHECK_INT(log_exact(line, LOG_LINE_SHOWN + 1), 1);
+	memset(line, 'a', LOG_LINE_SHOWN + 1);
+	line[LOG_LINE_SHOWN + 1] = '\n';
+	CHECK_INT(log_exact(line, LOG_LINE_SHOWN + 2), 0);
+	/* one page: LOG_LINES_PER_PAGE lines, not one more */
+	char many[2 * (LOG_LINES_PER_PAGE + 1)];
+	for (size_t i = 0; i < sizeof(many); i += 2) {
+		many[i] = 'x';
+		many[i + 1] = '\n';
+	}
+	CHECK_INT(log_exact(many, 2 * LOG_LINES_PER_PAGE), 1);
+	CHECK_INT(log_exact(many, sizeof(many)), 0);
+}
+
 TEST(render_log_paging)
 {
 	CHECK_INT(log_pages(0), 1);
