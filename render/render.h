@@ -13,7 +13,8 @@
  *     their targets in the order they were staged (leaves before the pages that
  *     link to them), then the state is saved. An error or a kill before step 4
  *     leaves the previous site byte-identical; the next render removes the temp
- *     files (OUT/.ccr/dirty says there may be some).
+ *     files (OUT/.ccr/dirty says there may be some). A first render (no old site
+ *     in OUT) writes its pages in place instead, index.html last (render.c).
  *
  * The TEMP tables (on the read-only store connection; page kinds read them):
  *   todo_run(id, fresh)  runs whose run page is (re)written; fresh = 1 for runs new
@@ -53,6 +54,12 @@ struct render {
 	const char *docs;	/* --docs folder (the docs pages' work), or NULL */
 	const char *notes;	/* --notes folder: recipe notes <recipe>.md (notes.h), or NULL */
 	int full;		/* every page (--full, or the state did not match) */
+	enum {
+		IN_PLACE_NO = 0,	/* stage every changed page, rename at the end */
+		IN_PLACE_COMPARE,	/* a first render after an interrupted one: pages
+					 * written in place, each compared with the file first */
+		IN_PLACE_FRESH,		/* a first render: in place, nothing to compare with */
+	} in_place;		/* render.c: no old site to keep whole */
 	int64_t as_of;		/* latest run.ingested_at: "data as of" on aggregate pages */
 	const char *store_name;	/* the store's file name, for footers */
 	int64_t run_span;	/* the longest run in the store (seconds): bounds overlap searches */

@@ -125,6 +125,34 @@ check render_after_kill ccr render --out "$S"
 [ -z "$(find "$S" -name '.ccr-tmp.*')" ] && ok render_kill_cleanup || fail render_kill_cleanup "temp files left"
 check render_links_after python3 "$top/tests/e2e/sitecheck.py" "$S"
 
+# a first render (no site in the folder yet) writes its pages in place, no temp files; killed,
+# it leaves no index.html (written last), and the next render completes the same site as an
+# uninterrupted one, rewriting only what is missing or differs
+F="$T/first"
+CCR_RENDER_ABORT_AFTER=12 ccr render --out "$F" 2> /dev/null
+rc=$?
+nf=$(find "$F" -type f ! -path '*/.ccr/*' | wc -l)
+if [ $rc -ne 0 ] && [ ! -e "$F/index.html" ] && [ -e "$F/.ccr/dirty" ] && [ "$nf" -ge 11 ] &&
+	[ -z "$(find "$F" -name '.ccr-tmp.*')" ]; then
+	ok render_first_killed_no_index
+else
+	fail render_first_killed_no_index "rc $rc, $nf files, $(ls "$F" | tr '\n' ' ')"
+fi
+# a written page cut short by the kill is found by the comparison and rewritten
+p1=$(cd "$F" && find runs -name index.html | LC_ALL=C sort | head -n 1)
+printf 'cut' > "$F/$p1"
+touch "$T/marker"; sleep 1
+ccr render --out "$F" 2> "$T/first.err"
+rc=$?
+ccr render --out "$T/first-ref" 2> /dev/null
+if [ $rc -eq 0 ] && [ -n "$p1" ] && [ ! -e "$F/.ccr/dirty" ] && [ "$F/$p1" -nt "$T/marker" ] &&
+	[ ! "$F/assets/style.css" -nt "$T/marker" ] &&
+	diff -r -x .ccr "$F" "$T/first-ref" > "$T/first.diff" 2>&1; then
+	ok render_first_killed_then_completes
+else
+	fail render_first_killed_then_completes "rc $rc $(head -c 300 "$T/first.diff" "$T/first.err")"
+fi
+
 # two renders at once: the second is refused, exit 2
 flock "$S/.ccr/lock" sleep 3 &
 holder=$!
