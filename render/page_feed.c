@@ -2,15 +2,22 @@
  * page_feed: an Atom feed with one entry per sweep (the latest FEED_SWEEPS):
  * its counts in the title, and what broke and what was fixed as content.
  * Links are absolute with --base-url (xml:base), else relative to the feed.
+ * An incremental render copies the entries of sweeps not in todo_sweep from the
+ * feed it wrote before: an entry depends only on its sweep and the one before it,
+ * and render.c puts a sweep in todo_sweep whenever either changes (as it does for
+ * the sweep pages, which show the same changes), so only a few entries a night are
+ * computed instead of FEED_SWEEPS.
  * Writes: feed.atom.
- * Queries: sweep (latest first); sweepview.c's changes per sweep.
+ * Queries: sweep (latest first); todo_sweep by id; sweepview.c's changes per sweep.
  */
 #include "pages.h"
 #include "sweepview.h"
 #include "../lib/timeutil.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /* entries in the feed: seven weeks of nightly sweeps; a reader polls daily, so older
  * entries only cost bytes rewritten each night (the sweep pages keep them) */
@@ -19,6 +26,11 @@
  * sweep page has the rest */
 #define FEED_CHANGES 20
 
+/* the feed read back: entries of FEED_SWEEPS sweeps with FEED_CHANGES tests each are
+ * well under this; a bigger file is not ours, and is rebuilt */
+#define FEED_OLD_MAX (16 << 20)
+
+static const char SQL_IN_TODO_SWEEP[] = "SELECT 1 FROM todo_sweep WHERE id = :id";
 static const char SQL_FEED_SWEEPS[] =
 	"SELECT id, coalesce(finished, started, 0), (SELECT count(*) FROM run r WHERE r.sweep_id = s.id),"
 	" (SELECT count(*) FROM run r WHERE r.sweep_id = s.id AND r.status <> 'passed')"
@@ -28,6 +40,52 @@ static const char SQL_FEED_SWEEPS[] =
 static void x(struct buf *b, const char *s)
 {
 	esc_html(b, s, strlen(s));
+}
+
+/* OUT/feed.atom as the last render wrote it, into old (left empty when there is none,
+ * or in a full render: then every entry is computed) */
+static void old_feed(struct render *r, struct buf *old)
+{
+	char path[PATH_MAX];
+	int n = snprintf(path, sizeof(path), "%s/feed.atom", r->out);
+	if (r->full || n < 0 || n >= (int)sizeof(path) || access(path, R_OK) < 0)
+		return;
+	buf_init(old, FEED_OLD_MAX);
+	if (buf_read_file(old, path) < 0)
+		buf_release(old);
+}
+
+/* the entry of old whose link line is link ("<link rel=... href=.../>"), from its
+ * "<entry>" to its "</entry>\n", or NULL. Titles and content are escaped, so the
+ * markup searched for occurs only as the feed's own. */
+static const char *old_entry(const struct buf *old, const struct buf *link, size_t *len)
+{
+	static const char open[] = "<entry>\n", close[] = "</entry>\n";
+	if (!old->len || !link->len)
+		return NULL;
+	const char *l = memmem(old->data, old->len, link->data, link->len);
+	if (!l)
+		return NULL;
+	const char *start = NULL;
+	for (const char *p = old->data; (p = memmem(p, (size_t)(l - p), open, strlen(open)));
+	     p += strlen(open))
+		start = p;
+	const char *end = memmem(l, old->len - (size_t)(l - old->data), close, strlen(close));
+	if (!start || !end)
+		return NULL;
+	*len = (size_t)(end - start) + strlen(close);
+	return start;
+}
+
+static int in_todo_sweep(struct render *r, const char *id)
+{
+	sqlite3_stmt *q = store_stmt(r->st, SQL_IN_TODO_SWEEP);
+	bind_text(q, ":id", id);
+	int step = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		return store_error(r->st, "reading todo_sweep");
+	return step == SQLITE_ROW;
 }
 
 int page_feed(struct render *r)
@@ -62,7 +120,8 @@ int page_feed(struct render *r)
 	sqlite3_stmt *q = store_stmt(r->st, SQL_FEED_SWEEPS);
 	bind_int(q, ":n", FEED_SWEEPS);
 	/* copy the ids first: the changes query reuses statements */
-	struct buf ids = BUF_INIT;
+	struct buf ids = BUF_INIT, old = BUF_INIT, link = BUF_INIT;
+	old_feed(r, &old);
 	int step, rc = 0;
 	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
 		buf_adds(&ids, col_text(q, 0));
@@ -80,6 +139,26 @@ int page_feed(struct render *r)
 		off += strlen(nums) + 1;
 		long long at = 0, runs = 0, bad = 0;
 		sscanf(nums, "%lld %lld %lld", &at, &runs, &bad);
+		struct url u;
+		url_sweep(&u, id);
+		buf_reset(&link);
+		buf_adds(&link, "<link rel=\"alternate\" href=\"");
+		struct buf href = BUF_INIT;
+		url_abs(&href, NULL, &u, NULL);
+		x(&link, buf_str(&href));
+		buf_release(&href);
+		buf_adds(&link, "\"/>\n");
+		size_t elen;
+		const char *e = old.len ? old_entry(&old, &link, &elen) : NULL;
+		int todo = e ? in_todo_sweep(r, id) : 1;
+		if (todo < 0) {
+			rc = -1;
+			break;
+		}
+		if (!todo) {
+			buf_add(&b, e, elen);
+			continue;
+		}
 		char prev[SWEEP_ID_MAX];
 		int hp = sweep_neighbour(r, id, -1, prev);
 		struct sweep_delta d;
@@ -88,8 +167,6 @@ int page_feed(struct render *r)
 			rc = -1;
 			break;
 		}
-		struct url u;
-		url_sweep(&u, id);
 		time_fmt_iso(at, iso);
 		buf_adds(&b, "<entry>\n<title>");
 		struct buf t = BUF_INIT;
@@ -112,12 +189,9 @@ int page_feed(struct render *r)
 		}
 		buf_adds(&b, "</id>\n<updated>");
 		buf_adds(&b, iso);
-		buf_adds(&b, "</updated>\n<link rel=\"alternate\" href=\"");
-		struct buf href = BUF_INIT;
-		url_abs(&href, NULL, &u, NULL);
-		x(&b, buf_str(&href));
-		buf_release(&href);
-		buf_adds(&b, "\"/>\n<content type=\"html\">");
+		buf_adds(&b, "</updated>\n");
+		buf_add(&b, link.data, link.len);
+		buf_adds(&b, "<content type=\"html\">");
 		esc_html(&b, content.b.data ? content.b.data : "", content.b.len);
 		buf_adds(&b, "</content>\n</entry>\n");
 	}
@@ -125,6 +199,8 @@ int page_feed(struct render *r)
 	if (rc == 0)
 		rc = render_file(r, &self, b.data, b.len);
 	buf_release(&ids);
+	buf_release(&old);
+	buf_release(&link);
 	buf_release(&b);
 	html_release(&content);
 	(void)home;

@@ -11,8 +11,8 @@
 #    runs; data/runs.json is `ccr runs --json --since` the newest start - 31 days;
 #  - after the night, only the files of the night's (recipe, version) groups and of
 #    its month change, the rest is byte-identical; a --full render then changes
-#    nothing in data/ (the incremental one missed nothing); the night writes a small
-#    part of data/; feed.atom holds 50 entries.
+#    nothing in data/ nor in feed.atom (the incremental one missed nothing); the night
+#    writes a small part of data/; feed.atom holds 50 entries.
 . "$(dirname "$0")/lib.sh"
 G="$CCR_BUILD/genhist"
 [ -x "$G" ] || { fail data_split_genhist_built "'$G' missing (make tools)"; exit 0; }
@@ -157,13 +157,37 @@ for root, dirs, files in os.walk(S + '/data'):
         if not (os.path.exists(b) and filecmp.cmp(b, p, shallow=False)): written += os.path.getsize(p)
 print('' if total > 0 and written * 4 < total else 'wrote %d of %d bytes' % (written, total))"
 
-# the incremental render left nothing for a full one to fix in data/
+# the incremental render left nothing for a full one to fix in data/ and the feed (whose
+# untouched entries it copied from the feed before)
+cp "$S/feed.atom" "$T/feed.incr"
 touch "$T/marker"; sleep 1
 ccr -q render --out "$S" --full 2> "$T/full.err"
-changed=$(find "$S/data" -newer "$T/marker" -type f | sed "s|$S/||")
+changed=$(find "$S/data" "$S/feed.atom" -newer "$T/marker" -type f | sed "s|$S/||")
 [ -z "$changed" ] && ok data_split_incremental_equals_full ||
 	fail data_split_incremental_equals_full "the full render changed: $(echo $changed | head -c 300)"
 
 n=$(grep -c '<entry>' "$S/feed.atom")
 sweeps=$(sqlite3 "$CCR_DB" "SELECT count(*) FROM sweep")
 [ "$sweeps" -gt 50 ] && [ "$n" = 50 ] && ok data_split_feed_50 || fail data_split_feed_50 "$n entries of $sweeps sweeps"
+
+# the feed's entries: an incremental render copies those of sweeps it does not touch and
+# computes the others. Marked in the feed on disk: the newest entry (its sweep is the new
+# night's neighbour, so it is computed again) and the 30th (copied as it is).
+python3 - "$S/feed.atom" <<'PY'
+import sys
+p = sys.argv[1]
+s = open(p).read()
+parts = s.split('<entry>\n<title>')
+for k in (1, 30):
+    parts[k] = 'MARK%d ' % k + parts[k]
+open(p, 'w').write('<entry>\n<title>'.join(parts))
+PY
+$CCR_WRAP "$G" --out "$T/night2" $gen --from 60 --to 61 > /dev/null 2>&1
+(cd "$T/night2" && ls | xargs "$CCR_BUILD/ccr" -q collect ingest) > /dev/null 2>&1
+check data_split_render_night2 ccr -q render --out "$S"
+if ! grep -q 'MARK1 ' "$S/feed.atom" && grep -q 'MARK30 ' "$S/feed.atom" && [ "$(grep -c '<entry>' "$S/feed.atom")" = 50 ] &&
+	xmllint --noout "$S/feed.atom" 2> /dev/null; then
+	ok data_split_feed_copies_untouched_entries
+else
+	fail data_split_feed_copies_untouched_entries "MARK1 kept or MARK30 lost: $(grep -o 'MARK[0-9]*' "$S/feed.atom" | tr '\n' ' ')"
+fi
