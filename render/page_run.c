@@ -59,7 +59,7 @@ enum {
 };
 
 struct runinfo {
-	const char *id, *recipe, *version;
+	const char *id, *recipe, *version, *harness_ref;
 	char date[21];
 	struct url self;
 	int64_t *badged;	/* sorted test ids that may get a classification badge */
@@ -67,13 +67,14 @@ struct runinfo {
 };
 
 /*
- * The tests of the run whose classification at its version is other than plainly
- * passing: state_badge() writes nothing for the others, so it is asked only for
+ * The tests of the run whose classification at its sources is other than plainly
+ * passing: state_word() writes nothing for the others, so it is asked only for
  * these (one query per run instead of one per testcase: a fifth of a full render).
  */
 static const char SQL_RUN_BADGED[] =
 	"SELECT DISTINCT c.test_id FROM testcase c JOIN classification cl"
 	" ON cl.test_id = c.test_id AND cl.version = coalesce(:version, '')"
+	" AND cl.harness_ref = coalesce(:href, '')"
 	" WHERE c.run_id = :id AND (cl.state <> 'passing' OR cl.excluded) ORDER BY 1";
 
 static int load_badged(struct render *r, struct runinfo *ri)
@@ -84,6 +85,7 @@ static int load_badged(struct render *r, struct runinfo *ri)
 	sqlite3_stmt *q = store_stmt(r->st, SQL_RUN_BADGED);
 	bind_text(q, ":id", ri->id);
 	bind_text(q, ":version", ri->version);
+	bind_text(q, ":href", ri->harness_ref);
 	int step;
 	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
 		if (ri->nbadged == cap) {
@@ -374,7 +376,7 @@ static int testcases(struct html *h, struct render *r, const struct runinfo *ri,
 		html_text(h, name);
 		html_lit(h, "</a> ");
 		if (is_badged(ri, test_id))
-			state_badge(h, r->st, test_id, ri->version);
+			state_word(h, r->st, test_id, ri->version, ri->harness_ref, &ut);
 		html_lit(h, " <small>");
 		html_duration(h, sqlite3_column_type(c, 6) == SQLITE_NULL ? -1
 									   : sqlite3_column_int64(c, 6));
@@ -481,6 +483,7 @@ static int one_run(struct render *r, struct html *h, sqlite3_stmt *q)
 	ri.id = col_text(q, R_ID);
 	ri.recipe = col_text(q, R_RECIPE);
 	ri.version = sqlite3_column_type(q, R_VERSION) == SQLITE_NULL ? NULL : col_text(q, R_VERSION);
+	ri.harness_ref = sqlite3_column_type(q, R_HREF) == SQLITE_NULL ? NULL : col_text(q, R_HREF);
 	time_fmt_iso(sqlite3_column_int64(q, R_STARTED), ri.date);
 	ri.date[10] = '\0'; /* the date part */
 	url_run(&ri.self, ri.id);

@@ -42,6 +42,11 @@ static const char SQL_SIG_OCC[] =
 	"  FROM testcase tc JOIN run r ON r.id = tc.run_id JOIN test t ON t.id = tc.test_id"
 	"  LEFT JOIN incident_testcase it ON it.run_id = tc.run_id AND it.test_id = tc.test_id"
 	" WHERE tc.signature = :id ORDER BY r.started DESC, r.id DESC, t.tier, t.classname, t.name";
+/* "data as of" a signature page: the newest ingest of a run it was seen in (not the
+ * store's newest, which moves every night while the page need not) */
+static const char SQL_SIG_ASOF[] =
+	"SELECT coalesce(max(r.ingested_at), 0) FROM testcase tc JOIN run r ON r.id = tc.run_id"
+	" WHERE tc.signature = :id";
 static const char SQL_SIG_INCIDENTS[] =
 	"SELECT i.sweep_id, i.tier, i.recipes, i.of_recipes FROM incident i"
 	" JOIN sweep s ON s.id = i.sweep_id WHERE i.signature = :id"
@@ -230,7 +235,11 @@ static int signature_page(struct render *r, struct html *h, const char *id)
 	    occurrences(r, h, id) < 0)
 		return -1;
 	docs_citations(h, r, "signature", id);
-	layout_end(h, r->as_of);
+	q = store_stmt(r->st, SQL_SIG_ASOF);
+	bind_text(q, ":id", id);
+	int64_t as_of = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+	sqlite3_reset(q);
+	layout_end(h, as_of);
 	return render_page(r, &self, h);
 }
 

@@ -26,6 +26,8 @@ page_fn page_signatures;
 /* render/page_classdata.c: data/classification/<recipe>/<version>.json, their index,
  * data/classification.json and data/signatures.json */
 page_fn page_classdata;
+/* render/page_recipe.c: recipes/<recipe>/history/<YYYY-MM>.html for todo_month */
+page_fn page_history;
 /* render/page_timeline.c: timeline.html */
 page_fn page_timeline;
 

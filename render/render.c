@@ -14,11 +14,13 @@
  *  - the same position and extras: nothing to do, nothing written (a no-op);
  *  - else: the runs with a higher rowid are new. Their run and log pages, the
  *    runs that overlapped them on the same host (their overlap count changed),
- *    their recipes, tests and sweeps (and the sweeps before and after those,
- *    whose prev/next links and "changes" depend on them) are rendered; index,
- *    flakes, feed and the data/ JSON always. A run's pages otherwise never change
- *    once it is archived. When only an extra fingerprint moved, every recipe
- *    page is rendered too.
+ *    the runs whose shown classification states changed (sources.h: a digest per
+ *    recipe and version kept in the state), their recipes, recipe month pages,
+ *    tests and sweeps (and the sweeps before and after those of new runs, whose
+ *    prev/next links and "changes" depend on them) are rendered; index, flakes,
+ *    feed and the data/ JSON always. A run's pages otherwise never change once it
+ *    is archived. When only an extra fingerprint moved, every recipe page is
+ *    rendered too.
  * Every page is compared with the file on disk and written only when its bytes
  * differ. `--full` renders every page (still writing only the changed ones).
  *
@@ -33,6 +35,7 @@
 #include "render.h"
 #include "pages.h"
 #include "docs.h"
+#include "sources.h"
 #include "../lib/cli.h"
 #include "../lib/msg.h"
 #include "../lib/timeutil.h"
@@ -52,8 +55,9 @@
 #include <time.h>
 #include <unistd.h>
 
-/* the state file is a handful of short lines */
-#define STATE_MAX (64 * 1024)
+/* the state file: a handful of short lines, and one 42-byte "sources" line per
+ * (recipe, version) of the store (sources.h): 4 MB is 100k versions */
+#define STATE_MAX (4 * 1024 * 1024)
 /* the store's page cache for a render, in KiB (sqlite's default is 2 MB): the page
  * kinds walk the run, testcase and file indexes over and over; with the default a
  * medium full render read 176k pages (700 MB) through pread, with 16 MB 14k */
@@ -88,13 +92,17 @@ static const char SQL_TODO_TABLES[] =
 	"CREATE TEMP TABLE todo_run(id TEXT PRIMARY KEY, fresh INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
 	"CREATE TEMP TABLE todo_recipe(recipe TEXT PRIMARY KEY) WITHOUT ROWID;"
 	"CREATE TEMP TABLE todo_test(test_id INTEGER PRIMARY KEY, changed INTEGER NOT NULL);"
-	"CREATE TEMP TABLE todo_sweep(id TEXT PRIMARY KEY) WITHOUT ROWID;";
+	"CREATE TEMP TABLE todo_sweep(id TEXT PRIMARY KEY) WITHOUT ROWID;"
+	"CREATE TEMP TABLE todo_month(recipe TEXT, month TEXT, PRIMARY KEY (recipe, month))"
+	" WITHOUT ROWID;";
 
 static const char SQL_TODO_FULL[] = "INSERT INTO todo_run SELECT id, 1 FROM run;"
 				    "INSERT INTO todo_recipe SELECT DISTINCT recipe FROM run"
 				    " UNION SELECT recipe FROM canon_record;"
 				    "INSERT INTO todo_test SELECT id, 1 FROM test;"
-				    "INSERT INTO todo_sweep SELECT id FROM sweep;";
+				    "INSERT INTO todo_sweep SELECT id FROM sweep;"
+				    "INSERT INTO todo_month SELECT DISTINCT recipe,"
+				    " strftime('%Y-%m', started, 'unixepoch') FROM run;";
 
 static const char SQL_RUN_SPAN[] =
 	"SELECT coalesce(max(coalesce(finished, started) - started), 0) FROM run";
@@ -107,16 +115,11 @@ static const char SQL_TODO_OVERLAP[] =
 	" AND o.started <= coalesce(n.finished, n.started)"
 	" AND coalesce(o.finished, o.started) >= n.started"
 	" WHERE n.rowid > :last AND o.rowid <= :last";
-/* runs at the same sources (recipe, version) as a new run: the new run changed the
- * classification their pages show as badges (collect/derive.c recounts that group).
- * Only the latest SAME_SOURCES_RERENDER of them: a failure that lasts for months would
- * otherwise re-render its whole history every night; older pages are refreshed by --full */
-#define SAME_SOURCES_RERENDER 30
-static const char SQL_TODO_SAME_SOURCES[] =
-	"INSERT OR IGNORE INTO todo_run(id) SELECT id FROM (SELECT o.id, row_number() OVER"
-	" (PARTITION BY o.recipe, o.version ORDER BY o.started DESC, o.id DESC) AS k"
-	" FROM (SELECT DISTINCT recipe, version FROM run WHERE rowid > :last) n"
-	" CROSS JOIN run o ON o.recipe = n.recipe AND o.version IS n.version) WHERE k <= :k";
+/* the recipes' month pages holding the new and overlapped runs (before sources.c adds
+ * the runs whose badges changed: month pages show no classification) */
+static const char SQL_TODO_MONTHS[] =
+	"INSERT OR IGNORE INTO todo_month SELECT DISTINCT recipe,"
+	" strftime('%Y-%m', started, 'unixepoch') FROM run WHERE id IN (SELECT id FROM todo_run)";
 static const char SQL_TODO_REST[] =
 	"INSERT OR IGNORE INTO todo_recipe SELECT DISTINCT recipe FROM run"
 	" WHERE id IN (SELECT id FROM todo_run);"
@@ -129,16 +132,19 @@ static const char SQL_TODO_REST[] =
 	" FROM testcase c WHERE c.run_id IN (SELECT id FROM todo_run) GROUP BY c.test_id;"
 	"INSERT OR IGNORE INTO todo_sweep SELECT DISTINCT sweep_id FROM run"
 	" WHERE id IN (SELECT id FROM todo_run) AND sweep_id IS NOT NULL;";
-/* the sweeps just before and after each one to render (prev/next links, changes) */
+/* the sweeps just before and after each sweep of a new run (prev/next links, changes);
+ * sweeps rendered for their badges only keep their neighbours */
 static const char SQL_TODO_SWEEP_NEIGHBOURS[] =
 	"INSERT OR IGNORE INTO todo_sweep SELECT x FROM (SELECT"
 	" (SELECT p.id FROM sweep p WHERE (coalesce(p.started, 0), p.id)"
 	"   < (coalesce(s.started, 0), s.id) ORDER BY coalesce(p.started, 0) DESC, p.id DESC"
-	"   LIMIT 1) AS x FROM sweep s WHERE s.id IN (SELECT id FROM todo_sweep)"
+	"   LIMIT 1) AS x FROM sweep s WHERE s.id IN (SELECT sweep_id FROM run"
+	"   WHERE id IN (SELECT id FROM todo_run WHERE fresh))"
 	" UNION ALL SELECT"
 	" (SELECT p.id FROM sweep p WHERE (coalesce(p.started, 0), p.id)"
 	"   > (coalesce(s.started, 0), s.id) ORDER BY coalesce(p.started, 0), p.id LIMIT 1)"
-	" FROM sweep s WHERE s.id IN (SELECT id FROM todo_sweep)) WHERE x IS NOT NULL";
+	" FROM sweep s WHERE s.id IN (SELECT sweep_id FROM run"
+	"   WHERE id IN (SELECT id FROM todo_run WHERE fresh))) WHERE x IS NOT NULL";
 static const char SQL_TODO_ALL_RECIPES[] =
 	"INSERT OR IGNORE INTO todo_recipe SELECT DISTINCT recipe FROM run"
 	" UNION SELECT recipe FROM canon_record";
@@ -149,7 +155,7 @@ static const char SQL_TOTAL[] =
 	" + (SELECT coalesce(sum(1 + max(1, (coalesce(lines, 0) + 1999) / 2000)), 0) FROM file"
 	"    WHERE kind = 'log' AND run_id IN (SELECT id FROM todo_run WHERE fresh))"
 	" + (SELECT count(*) FROM todo_test) + 2 * (SELECT count(*) FROM todo_recipe)"
-	" + (SELECT count(*) FROM todo_sweep) + 8";
+	" + (SELECT count(*) FROM todo_sweep) + (SELECT count(*) FROM todo_month) + 8";
 
 const struct page_kind page_kinds[] = {
 	{"assets", page_assets},
@@ -158,6 +164,7 @@ const struct page_kind page_kinds[] = {
 	{"runs", page_runs},
 	{"tests", page_tests},
 	{"badges", page_badges},
+	{"history", page_history}, /* before the recipe pages that link to them */
 	{"recipes", page_recipes},
 	{"sweeps", page_sweeps},
 	{"signatures", page_signatures},
@@ -174,6 +181,7 @@ const struct page_kind page_kinds[] = {
 struct state {
 	struct buf head;	/* renderer, options, schema version: a change means a full render */
 	struct buf extra;	/* the fingerprint_sql[] values: a change re-renders the overviews */
+	struct buf sources;	/* "sources KEY DIGEST" lines (sources.h) */
 	int64_t runs, rowid, ingested;
 	int64_t underived;	/* lowest rowid of a run not derived when rendered, 0: none */
 };
@@ -457,6 +465,8 @@ static int state_load(struct render *r, struct state *s)
 		if (!strncmp(line, "position ", 9))
 			ok = sscanf(line, "position %" SCNd64 " %" SCNd64 " %" SCNd64 " %" SCNd64,
 				    &s->runs, &s->rowid, &s->ingested, &s->underived) >= 3;
+		else if (!strncmp(line, "sources ", 8))
+			buf_addf(&s->sources, "%s\n", line);
 		else
 			buf_addf(strncmp(line, "extra ", 6) ? &s->head : &s->extra, "%s\n", line);
 	}
@@ -471,6 +481,7 @@ static int state_save(struct render *r, const struct state *s)
 	buf_add(&b, s->extra.data, s->extra.len);
 	buf_addf(&b, "position %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 "\n", s->runs,
 		 s->rowid, s->ingested, s->underived);
+	buf_add(&b, s->sources.data, s->sources.len);
 	char path[PATH_MAX], tmp[PATH_MAX];
 	int rc = -1;
 	if (full_path(r, ".ccr/state", path) == 0 && full_path(r, ".ccr/state.tmp", tmp) == 0) {
@@ -498,7 +509,7 @@ static int same_buf(const struct buf *a, const struct buf *b)
 }
 
 /* fills the todo tables; returns 0, 1 when there is nothing to do, -1 on error */
-static int plan(struct render *r, const struct state *old, int have_old, const struct state *now)
+static int plan(struct render *r, const struct state *old, int have_old, struct state *now)
 {
 	char idx[PATH_MAX];
 	if (full_path(r, "index.html", idx) < 0)
@@ -525,7 +536,8 @@ static int plan(struct render *r, const struct state *old, int have_old, const s
 	if (store_exec(r->st, SQL_TODO_TABLES) < 0)
 		return -1;
 	if (r->full)
-		return store_exec(r->st, SQL_TODO_FULL);
+		return store_exec(r->st, SQL_TODO_FULL) < 0 ? -1
+							    : sources_plan(r, &old->sources, &now->sources);
 	/* runs not derived at the last render count as new: their classes came since */
 	int64_t last = old->rowid;
 	if (old->underived > 0 && old->underived - 1 < last)
@@ -539,10 +551,7 @@ static int plan(struct render *r, const struct state *old, int have_old, const s
 	bind_int(q, ":span", r->run_span);
 	if (store_step_done(r->st, q) < 0)
 		return -1;
-	q = store_stmt(r->st, SQL_TODO_SAME_SOURCES);
-	bind_int(q, ":last", last);
-	bind_int(q, ":k", SAME_SOURCES_RERENDER);
-	if (store_step_done(r->st, q) < 0)
+	if (store_exec(r->st, SQL_TODO_MONTHS) < 0 || sources_plan(r, &old->sources, &now->sources) < 0)
 		return -1;
 	if (store_exec(r->st, SQL_TODO_REST) < 0 || store_exec(r->st, SQL_TODO_SWEEP_NEIGHBOURS) < 0)
 		return -1;
@@ -742,6 +751,8 @@ out:
 	buf_release(&now.head);
 	buf_release(&old.extra);
 	buf_release(&now.extra);
+	buf_release(&old.sources);
+	buf_release(&now.sources);
 	free(base);
 	return status;
 }

@@ -30,6 +30,8 @@
  *                        only for changed = 1: about 1% of tests a night instead of
  *                        all of them (rewriting a file costs a delete: ~3k/s here).
  *   todo_sweep(id)       sweeps whose page is rewritten
+ *   todo_month(recipe, month)  recipe month pages (recipes/<r>/history/<YYYY-MM>.html,
+ *                        month of the run's UTC start) holding a new or overlapped run
  * Index, flakes, feed and data/ JSON are rebuilt on every render that has
  * anything new (they are cheap), and written only when their bytes changed.
  */

@@ -19,10 +19,19 @@ void url_signature(struct url *u, const char *sig_id)
 	url_page(u, path);
 }
 
-void state_badge_plain(struct html *h, const char *state, int load, const char *evidence)
+/* the badge as a span, or as a link to link#frag when link is not NULL */
+static void badge(struct html *h, const char *state, int load, const char *evidence,
+		  const struct url *link, const char *frag)
 {
-	html_lit(h, "<span class=\"cl cl-");
-	html_attr(h, load ? "load" : state);
+	if (link) {
+		html_lit(h, "<a class=\"cl cl-");
+		html_attr(h, load ? "load" : state);
+		html_lit(h, "\" href=\"");
+		html_href(h, link, frag);
+	} else {
+		html_lit(h, "<span class=\"cl cl-");
+		html_attr(h, load ? "load" : state);
+	}
 	html_lit(h, "\"");
 	if (evidence) {
 		html_lit(h, " title=\"");
@@ -47,7 +56,34 @@ void state_badge_plain(struct html *h, const char *state, int load, const char *
 		html_lit(h, "\xe2\x9a\xa0 incident");	/* ⚠ */
 	else
 		html_text(h, state);
-	html_lit(h, "</span>");
+	if (link)
+		html_lit(h, "</a>");
+	else
+		html_lit(h, "</span>");
+}
+
+void state_badge_plain(struct html *h, const char *state, int load, const char *evidence)
+{
+	badge(h, state, load, evidence, NULL, NULL);
+}
+
+void state_word(struct html *h, struct store *st, int64_t test_id, const char *version,
+		const char *harness_ref, const struct url *test_page)
+{
+	static const char q[] = "SELECT state, load, excluded FROM classification"
+				" WHERE test_id = :test AND version = :version AND harness_ref = :href";
+	sqlite3_stmt *s = store_stmt(st, q);
+	bind_int(s, ":test", test_id);
+	bind_text(s, ":version", version ? version : "");
+	bind_text(s, ":href", harness_ref ? harness_ref : "");
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		const char *state = col_text(s, 0);
+		if (strcmp(state, "passing") || sqlite3_column_int(s, 2))
+			badge(h, state, sqlite3_column_int(s, 1),
+			      "evidence on the test page", test_page,
+			      "tags");
+	}
+	sqlite3_reset(s);
 }
 
 void state_badge(struct html *h, struct store *st, int64_t test_id, const char *version)
@@ -73,42 +109,22 @@ void state_badge(struct html *h, struct store *st, int64_t test_id, const char *
 
 void state_signature_note(struct html *h, struct store *st, const char *run_id, int64_t test_id)
 {
+	/* the text only: how often it was seen moves with every run, and is on the
+	 * signature's page (a run page changes only when a state it shows changes) */
 	static const char q[] =
-		"SELECT g.id, g.text, g.occurrences, g.recipes, g.tests, g.first_seen"
-		"  FROM testcase tc JOIN signature g ON g.id = tc.signature"
+		"SELECT g.id, g.text FROM testcase tc JOIN signature g ON g.id = tc.signature"
 		" WHERE tc.run_id = :run AND tc.test_id = :test";
 	sqlite3_stmt *s = store_stmt(st, q);
 	bind_text(s, ":run", run_id);
 	bind_int(s, ":test", test_id);
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		struct url u;
-		int64_t occ = sqlite3_column_int64(s, 2), rec = sqlite3_column_int64(s, 3),
-			tests = sqlite3_column_int64(s, 4);
 		url_signature(&u, col_text(s, 0));
 		html_lit(h, "<div class=\"sig\">signature <a href=\"");
 		html_href(h, &u, NULL);
 		html_lit(h, "\"><code>");
 		html_text(h, col_text(s, 1));
-		html_lit(h, "</code></a>: seen ");
-		html_int(h, occ);
-		if (occ == 1)
-			html_lit(h, " time");
-		else
-			html_lit(h, " times");
-		html_lit(h, " in ");
-		html_int(h, rec);
-		if (rec == 1)
-			html_lit(h, " recipe, ");
-		else
-			html_lit(h, " recipes, ");
-		html_int(h, tests);
-		if (tests == 1)
-			html_lit(h, " test");
-		else
-			html_lit(h, " tests");
-		html_lit(h, ", since ");
-		html_time(h, sqlite3_column_int64(s, 5));
-		html_lit(h, "</div>");
+		html_lit(h, "</code></a> (where else and how often: on its page)</div>");
 	}
 	sqlite3_reset(s);
 }
@@ -116,10 +132,10 @@ void state_signature_note(struct html *h, struct store *st, const char *run_id, 
 void state_tier_badge(struct html *h, struct store *st, const char *run_id, const char *tier)
 {
 	static const char q[] =
-		"SELECT c.state, c.load, c.evidence, it.run_id IS NOT NULL,"
+		"SELECT c.state, c.load, t.name, it.run_id IS NOT NULL,"
 		"       (SELECT count(*) FROM testcase x WHERE x.run_id = tc.run_id AND x.tier = tc.tier"
 		"         AND x.status IN ('failed', 'error'))"
-		"  FROM testcase tc JOIN run r ON r.id = tc.run_id"
+		"  FROM testcase tc JOIN run r ON r.id = tc.run_id JOIN test t ON t.id = tc.test_id"
 		"  LEFT JOIN incident_testcase it ON it.run_id = tc.run_id AND it.test_id = tc.test_id"
 		"  LEFT JOIN classification c ON c.test_id = tc.test_id"
 		"   AND c.version = coalesce(r.version, '') AND c.harness_ref = coalesce(r.harness_ref, '')"
@@ -137,6 +153,7 @@ void state_tier_badge(struct html *h, struct store *st, const char *run_id, cons
 					 "this tier alike; not counted");
 			state_badge_plain(h, "incident", 0, buf_str(&title));
 		} else if (sqlite3_column_type(s, 0) != SQLITE_NULL) {
+			/* the test, not its evidence: that moves with every run (on the test page) */
 			buf_adds(&title, col_text(s, 2));
 			if (more > 0)
 				buf_addf(&title, " (and %lld more failing %s)", (long long)more,

@@ -38,19 +38,27 @@ static const char SQL_GRID_CELLS[] =
 /*
  * What changed in sweep :id since sweep :prev, per test (kind 0 new failure, 1 fixed,
  * 2 newly flaky). Newly flaky: the test's classification at this run's sources is
- * 'flaky' and this sweep brought its first failure or first pass there (or it passed
- * on a rerun, not having done so in :prev); such a test is listed as newly flaky,
- * not as a new failure or a fix.
+ * 'flaky' and this sweep brought its first failure there, or a pass after a failure
+ * there (its first pass, or one after a failing :prev), or it passed on a rerun, not
+ * having done so in :prev; such a test is listed as newly flaky, not as a new failure
+ * or a fix. "There" is judged from the runs before this one (run ids sort by time
+ * within a recipe), never from the counts of later runs, so the page stays as it was.
  */
+#define EARLIER(statuses)                                                                          \
+	"EXISTS (SELECT 1 FROM testcase x JOIN run rx ON rx.id = x.run_id"                        \
+	" WHERE x.test_id = c.test_id AND x.run_id < c.run_id AND x.status IN (" statuses ")"      \
+	" AND rx.version IS r.version AND rx.harness_ref IS r.harness_ref)"
 static const char SQL_CHANGES[] =
 	"SELECT * FROM (SELECT CASE"
-	"  WHEN cl.state = 'flaky' AND ((c.status IN ('failed', 'error') AND cl.failures = 1)"
-	"   OR (c.status = 'passed' AND cl.passes = 1)"
+	"  WHEN cl.state = 'flaky' AND ((c.status IN ('failed', 'error') AND NOT " EARLIER("'failed', 'error', 'flaky'") ")"
+	"   OR (c.status = 'passed' AND " EARLIER("'failed', 'error', 'flaky'")
+	"    AND (p.bad = 1 OR NOT " EARLIER("'passed', 'flaky'") "))"
 	"   OR (c.status = 'flaky' AND coalesce(p.flaky, 0) = 0)) THEN 2"
 	"  WHEN c.status = 'flaky' AND coalesce(p.flaky, 0) = 0 THEN 2"
 	"  WHEN c.status IN ('failed', 'error') AND coalesce(p.bad, 0) = 0 THEN 0"
 	"  WHEN c.status = 'passed' AND p.bad = 1 THEN 1 END AS kind,"
-	" t.id, t.recipe, t.tier, t.classname, t.name, t.slug, c.status, c.message, r.id, r.version"
+	" t.id, t.recipe, t.tier, t.classname, t.name, t.slug, c.status, c.message, r.id, r.version,"
+	" r.harness_ref"
 	" FROM run r JOIN testcase c ON c.run_id = r.id JOIN test t ON t.id = c.test_id"
 	" LEFT JOIN classification cl ON cl.test_id = c.test_id"
 	"   AND cl.version = coalesce(r.version, '') AND cl.harness_ref = coalesce(r.harness_ref, '')"
@@ -261,7 +269,8 @@ static void change_item(struct html *h, struct render *r, sqlite3_stmt *q)
 	}
 	html_text(h, name);
 	html_lit(h, "</a> ");
-	state_badge(h, r->st, sqlite3_column_int64(q, 1), (const char *)sqlite3_column_text(q, 10));
+	state_word(h, r->st, sqlite3_column_int64(q, 1), (const char *)sqlite3_column_text(q, 10),
+		   (const char *)sqlite3_column_text(q, 11), &ut);
 	html_lit(h, " <span class=\"ver\">");
 	html_text(h, col_text(q, 10));
 	html_lit(h, "</span> <a href=\"");

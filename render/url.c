@@ -129,6 +129,19 @@ void url_recipe(struct url *u, const char *recipe)
 	build(u, p, 3);
 }
 
+void url_recipe_month(struct url *u, const char *recipe, const char *month)
+{
+	char r[SLUG_SIZE], m[SLUG_SIZE];
+	seg_name(recipe, r);
+	/* "YYYY-MM" from strftime(); anything else goes through the slug rule */
+	if (strlen(month) == 7 && strspn(month, "0123456789-") == 7 && month[4] == '-')
+		snprintf(m, sizeof(m), "%s", month);
+	else
+		seg_name(month, m);
+	const char *p[] = {"recipes/", r, "/history/", m, ".html"};
+	build(u, p, 5);
+}
+
 void url_test(struct url *u, const char *recipe, const char *tier, const char *test_slug)
 {
 	char r[SLUG_SIZE], t[SLUG_SIZE], s[SLUG_SIZE];

@@ -51,7 +51,8 @@ else
 	fail hostile-escaped "the hostile names are not shown escaped"
 fi
 
-# every link in the test-history grid reaches an existing anchor of a run page
+# every link in the test-history grid reaches an existing anchor of a run page (a
+# cell that passed is its symbol alone; the others link to the testcase)
 grid=$(sed -n '/<table class="history">/,/<\/table>/p' "$site/recipes/mumble/index.html" |
 	grep -o 'href="[^"]*#[^"]*"' | sed 's/^href="//; s/"$//')
 n=0 bad=""
@@ -60,8 +61,8 @@ for h in $grid; do
 	f=${h%%#*} a=${h#*#}
 	grep -q "id=\"$a\"" "$site/recipes/mumble/$f" 2> /dev/null || bad="$bad $h"
 done
-# 3 tests x 3 runs in the fixtures
-if [ "$n" -ne 9 ]; then fail grid-cells "$n grid links, want 9"; elif [ -n "$bad" ]; then fail grid-cells "no anchor for$bad"; else ok grid-cells; fi
+# 3 tests x 3 runs in the fixtures, of which one failed (the handshake in the first sweep)
+if [ "$n" -ne 1 ]; then fail grid-cells "$n grid links, want 1"; elif [ -n "$bad" ]; then fail grid-cells "no anchor for$bad"; else ok grid-cells; fi
 check grid-row-links-test-page grep -q "href=\"../../recipes/mumble/tests/$hs.html\"" "$site/recipes/mumble/index.html"
 
 # the failure links to the log line that names the test (line 130 in make-site.sh's logs)
