@@ -47,7 +47,7 @@
 
 /* bump whenever the pages' markup changes, so the next render is a full one (the
  * stylesheet and script are compared on every render, even one with nothing new) */
-#define RENDER_VERSION "ccr-render 2"
+#define RENDER_VERSION "ccr-render 3"
 
 struct render {
 	struct store *st;
