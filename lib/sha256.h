@@ -19,5 +19,10 @@ void sha256_final(struct sha256 *s, unsigned char out[32]);
 void sha256_hex(const void *p, size_t n, char out[65]);
 /* finish s into 64 hex digits and a NUL */
 void sha256_final_hex(struct sha256 *s, char out[65]);
+/* on = 1: use the CPU's SHA extensions when it has them (the default, decided at
+ * the first hash); on = 0: the portable code. Returns 1 when they are used now.
+ * The digests are the same; tests compare the two. Not thread-safe against a
+ * hash running at the same time. */
+int sha256_use_hw(int on);
 
 #endif
