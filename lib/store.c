@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <libdeflate.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -18,6 +19,7 @@ extern const char ccr_schema_sql[];
 struct cached {
 	const char *sql;
 	sqlite3_stmt *stmt;
+	char *owned; /* sql when the store made the text (savepoints), freed at close */
 	struct cached *next;
 };
 
@@ -27,8 +29,15 @@ struct store {
 	struct cached *stmts;
 	const char *tx_file;	/* where the open transaction began, NULL if none */
 	int tx_line;
-	z_stream def;		/* reused deflate stream: set-up costs more than small inputs */
-	int def_ready;
+	uint64_t rollbacks;	/* store_rollbacks() */
+	void *cache;		/* store_set_cache() */
+	void (*cache_free)(void *);
+	/* one compressor for every blob: its set-up costs more than a small input.
+	 * libdeflate rather than zlib's deflate: at level 1 it is 1.7x as fast on logs
+	 * and 1.8x on 1 KB JUnit files (0.13 s instead of 0.24 s for `make bench`'s
+	 * 34 MB), and a little smaller; its output is the same RFC 1950 stream, which
+	 * zlib's uncompress() reads back (store_get_blob) */
+	struct libdeflate_compressor *def;
 	struct buf zbuf;
 };
 
@@ -98,11 +107,35 @@ sqlite3_stmt *store_stmt(struct store *st, const char *sql)
 	return c->stmt;
 }
 
+/*
+ * sqlite3_bind_parameter_index() compares the name with each parameter in turn:
+ * a third of the cost of binding a testcase's 16 columns. Callers pass string
+ * literals, so (statement, name pointer) finds the index again; a hit is checked
+ * against the statement's own name for that index, so a statement finalized
+ * and another prepared at its address can never get a wrong index.
+ */
+#define PARAM_CACHE 1024 /* slots; a collect binds about 300 distinct names */
+
+static struct {
+	const sqlite3_stmt *s;
+	const char *name;
+	int i;
+} param_cache[PARAM_CACHE];
+
 static int param(sqlite3_stmt *s, const char *name)
 {
+	size_t h = (((uintptr_t)s >> 4) * 31 + ((uintptr_t)name >> 1)) % PARAM_CACHE;
+	if (param_cache[h].s == s && param_cache[h].name == name) {
+		const char *have = sqlite3_bind_parameter_name(s, param_cache[h].i);
+		if (have && !strcmp(have, name))
+			return param_cache[h].i;
+	}
 	int i = sqlite3_bind_parameter_index(s, name);
 	if (!i)
 		die("no parameter %s in: %s", name, sqlite3_sql(s));
+	param_cache[h].s = s;
+	param_cache[h].name = name;
+	param_cache[h].i = i;
 	return i;
 }
 
@@ -185,15 +218,54 @@ void store_rollback(struct store *st)
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	st->tx_file = NULL;
+	st->rollbacks++;
 }
 
+uint64_t store_rollbacks(const struct store *st)
+{
+	return st->rollbacks;
+}
+
+void *store_cache(struct store *st)
+{
+	return st->cache;
+}
+
+void store_set_cache(struct store *st, void *cache, void (*free_fn)(void *))
+{
+	if (st->cache && st->cache_free)
+		st->cache_free(st->cache);
+	st->cache = cache;
+	st->cache_free = free_fn;
+}
+
+/* savepoints are taken per run and per JUnit file: prepared once, like any
+ * statement (sqlite3_exec would parse the text each time) */
 static int savepoint_sql(struct store *st, const char *verb, const char *name)
 {
 	char sql[128];
 	int n = snprintf(sql, sizeof(sql), "%s \"%s\"", verb, name);
 	if (n < 0 || (size_t)n >= sizeof(sql) || strchr(name, '"'))
 		die("bad savepoint name '%s'", name);
-	return store_exec(st, sql);
+	struct cached *c;
+	for (c = st->stmts; c; c = c->next)
+		if (c->owned && !strcmp(c->owned, sql))
+			break;
+	if (!c) {
+		c = xcalloc(1, sizeof(*c));
+		c->owned = xstrdup(sql);
+		c->sql = c->owned;
+		if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &c->stmt, NULL) !=
+		    SQLITE_OK)
+			die("'%s': cannot prepare: %s\n%s", st->path, sqlite3_errmsg(st->db), sql);
+		c->next = st->stmts;
+		st->stmts = c;
+	}
+	int rc = sqlite3_step(c->stmt);
+	sqlite3_reset(c->stmt);
+	if (rc != SQLITE_DONE)
+		return store_error(st, sql);
+	return 0;
 }
 
 int store_savepoint(struct store *st, const char *name)
@@ -210,6 +282,7 @@ void store_rollback_to(struct store *st, const char *name)
 {
 	savepoint_sql(st, "ROLLBACK TO", name);
 	savepoint_sql(st, "RELEASE", name);
+	st->rollbacks++;
 }
 
 /* PRAGMA user_version, or -1 */
@@ -358,6 +431,11 @@ struct store *store_open(const char *path, int flags)
 		 * fivefold; the WAL file is trimmed back to 64 MB after a checkpoint */
 		store_exec(st, "PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 8192;"
 			       " PRAGMA journal_size_limit = 67108864");
+		/* savepoints (one per run of a batch, one per JUnit file) copy every page they
+		 * change into a sub-journal, a temp file by default: 400 MB of write() calls
+		 * for a 27 MB store. In memory it is a memcpy, truncated at each release; the
+		 * derive step's small TEMP tables live there too */
+		store_exec(st, "PRAGMA temp_store = MEMORY");
 	}
 	if (store_exec(st, "PRAGMA foreign_keys = ON") < 0)
 		goto fail;
@@ -407,10 +485,12 @@ void store_close(struct store *st)
 	for (struct cached *c = st->stmts, *next; c; c = next) {
 		next = c->next;
 		sqlite3_finalize(c->stmt);
+		free(c->owned);
 		free(c);
 	}
-	if (st->def_ready)
-		deflateEnd(&st->def);
+	store_set_cache(st, NULL, NULL);
+	if (st->def)
+		libdeflate_free_compressor(st->def);
 	buf_release(&st->zbuf);
 	sqlite3_close(st->db);
 	free(st->path);
@@ -447,28 +527,21 @@ int store_put_blob(struct store *st, const void *p, size_t n, char hash_out[65])
 	if (state == 1)
 		return 0;
 
-	if (!st->def_ready) {
-		memset(&st->def, 0, sizeof(st->def));
+	if (!st->def) {
 		/* level 1: logs compress well anyway, and ingest must stay near parse speed */
-		if (deflateInit(&st->def, 1) != Z_OK)
-			die("zlib: deflateInit failed");
-		st->def_ready = 1;
-	} else {
-		deflateReset(&st->def);
+		st->def = libdeflate_alloc_compressor(1);
+		if (!st->def)
+			die("libdeflate: out of memory");
 	}
-	uLong bound = deflateBound(&st->def, (uLong)n);
+	size_t bound = libdeflate_zlib_compress_bound(st->def, n);
 	buf_reset(&st->zbuf);
 	if (st->zbuf.cap < bound + 1) {
 		st->zbuf.data = xrealloc(st->zbuf.data, bound + 1);
 		st->zbuf.cap = bound + 1;
 	}
-	st->def.next_in = (Bytef *)p;
-	st->def.avail_in = (uInt)n;
-	st->def.next_out = (Bytef *)st->zbuf.data;
-	st->def.avail_out = (uInt)bound;
-	if (deflate(&st->def, Z_FINISH) != Z_STREAM_END)
-		die("zlib: deflate failed");
-	size_t zlen = st->def.total_out;
+	size_t zlen = libdeflate_zlib_compress(st->def, p, n, st->zbuf.data, bound);
+	if (!zlen)
+		die("libdeflate: output over its own bound");
 
 	sqlite3_stmt *s = store_stmt(st, state == 2 ? SQL_BLOB_RESTORE : SQL_BLOB_PUT);
 	bind_text(s, ":h", hash_out);

@@ -65,8 +65,15 @@ void store_rollback(struct store *st);
 int store_savepoint(struct store *st, const char *name);
 int store_release(struct store *st, const char *name);
 void store_rollback_to(struct store *st, const char *name);
+/* How many rollbacks (whole, or to a savepoint) this store has seen: a cache of
+ * rows written in a transaction is stale once the count moved. */
+uint64_t store_rollbacks(const struct store *st);
+/* One private cache a caller keeps on the store across calls (collect's test ids):
+ * store_set_cache() frees the one before with its free_fn, store_close() the last. */
+void *store_cache(struct store *st);
+void store_set_cache(struct store *st, void *cache, void (*free_fn)(void *));
 
-/* Stores bytes once by SHA-256 (zlib-compressed, one reused deflate stream).
+/* Stores bytes once by SHA-256 (a zlib stream, RFC 1950, made by libdeflate).
  * Writes the hex hash to hash_out. 0, or -1 on a store error. */
 int store_put_blob(struct store *st, const void *p, size_t n, char hash_out[65]);
 /* 0 when no blob has this hash, 1 when its bytes are stored, 2 when 'ccr prune'

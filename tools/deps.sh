@@ -4,8 +4,9 @@
 set -u
 cd "$(dirname "$0")/.." || exit 2
 
-# build: compiler, pkg-config and the five libraries
-build="gcc make pkg-config libxml2-dev libsqlite3-dev zlib1g-dev libcmark-dev libcurl4-openssl-dev"
+# build: compiler, pkg-config and the six libraries (libdeflate compresses stored
+# bytes, zlib reads them back)
+build="gcc make pkg-config libxml2-dev libsqlite3-dev zlib1g-dev libdeflate-dev libcmark-dev libcurl4-openssl-dev"
 # tests: xmllint (bare-parse baseline, HTML check), valgrind, a real browser,
 # node/npm for the browser driver, python3 for a loopback HTTP server, GNU time,
 # the sqlite3 shell for store checks, curl for fetch tests, pytest to write real
