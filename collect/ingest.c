@@ -165,41 +165,161 @@ static int input_error(int rc)
 	return rc == SQLITE_CONSTRAINT || rc == SQLITE_TOOBIG || rc == SQLITE_MISMATCH;
 }
 
+/*
+ * What ingest keeps on the store across the runs of one command (store_cache):
+ *  - test ids by (recipe, tier, classname, name): a night's runs meet the same
+ *    tests again, and the look-up was a fifth of the cost of a testcase. Rows of
+ *    table test are never deleted or renumbered, so an id read or written stays
+ *    right, except when a rollback took back the row it was written with: any
+ *    rollback empties the ids;
+ *  - a bound on the longest run, for the overlap search (span_bound).
+ */
+#define TEST_IDS_MAX 32768 /* ids kept (about 3 MB); past it the cache starts over */
+
+struct ingest_cache {
+	uint64_t rollbacks; /* store_rollbacks() when these ids were known good */
+	size_t n, cap;	    /* entries; slots, a power of two */
+	struct test_id {
+		char *key; /* recipe NUL tier NUL classname NUL name, klen bytes; NULL: free slot */
+		size_t klen;
+		uint64_t hash;
+		int64_t id;
+	} *slot;
+	/* the longest run in the store (finished - started, seconds), or more: the
+	 * overlap search starts that far before a run (see write_run) */
+	int64_t span_max;
+	int span_known;
+	int64_t data_version; /* PRAGMA data_version when span_max was read */
+};
+
+static void test_ids_clear(struct ingest_cache *t)
+{
+	for (size_t i = 0; i < t->cap; i++)
+		free(t->slot[i].key);
+	memset(t->slot, 0, t->cap * sizeof(*t->slot));
+	t->n = 0;
+}
+
+static void ingest_cache_free(void *p)
+{
+	struct ingest_cache *t = p;
+	test_ids_clear(t);
+	free(t->slot);
+	free(t);
+}
+
+/* the cache on in's store; its test ids emptied when a rollback happened since */
+static struct ingest_cache *ingest_cache_of(struct ingest *in)
+{
+	struct ingest_cache *t = store_cache(in->st);
+	if (!t) {
+		t = xcalloc(1, sizeof(*t));
+		t->cap = 1024;
+		t->slot = xcalloc(t->cap, sizeof(*t->slot));
+		t->rollbacks = store_rollbacks(in->st);
+		store_set_cache(in->st, t, ingest_cache_free);
+	}
+	if (t->rollbacks != store_rollbacks(in->st)) {
+		test_ids_clear(t);
+		t->rollbacks = store_rollbacks(in->st);
+	}
+	return t;
+}
+
+/* the key of a test in in->key; returns its FNV-1a hash */
+static uint64_t test_key(struct ingest *in, const struct tc *c)
+{
+	struct buf *k = &in->key;
+	buf_reset(k);
+	const char *part[4] = {in->m.recipe, c->tier, c->classname, c->name};
+	for (int i = 0; i < 4; i++)
+		buf_add(k, part[i], strlen(part[i]) + 1);
+	uint64_t h = 14695981039346656037ULL;
+	for (size_t i = 0; i < k->len; i++)
+		h = (h ^ (unsigned char)k->data[i]) * 1099511628211ULL;
+	return h;
+}
+
+static struct test_id *test_ids_find(struct ingest_cache *t, const char *key, size_t klen,
+				     uint64_t h)
+{
+	for (size_t i = h & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
+		struct test_id *e = &t->slot[i];
+		if (!e->key || (e->hash == h && e->klen == klen && !memcmp(e->key, key, klen)))
+			return e;
+	}
+}
+
+static void test_ids_put(struct ingest_cache *t, const char *key, size_t klen, uint64_t h,
+			 int64_t id)
+{
+	if (t->n >= TEST_IDS_MAX)
+		test_ids_clear(t);
+	if (2 * (t->n + 1) > t->cap) { /* at most half full: probes stay short */
+		struct ingest_cache old = *t;
+		t->cap *= 2;
+		t->slot = xcalloc(t->cap, sizeof(*t->slot));
+		for (size_t i = 0; i < old.cap; i++)
+			if (old.slot[i].key)
+				*test_ids_find(t, old.slot[i].key, old.slot[i].klen, old.slot[i].hash) =
+				    old.slot[i];
+		free(old.slot);
+	}
+	struct test_id *e = test_ids_find(t, key, klen, h);
+	if (!e->key) {
+		e->key = xmalloc(klen);
+		memcpy(e->key, key, klen);
+		e->klen = klen;
+		e->hash = h;
+		t->n++;
+	}
+	e->id = id;
+}
+
 /* 0, 1 when the input was refused by the store (the file is rejected), -1 fatal */
 static int put_case(struct ingest *in, const struct tc *c)
 {
 	struct store *st = in->st;
-	sqlite3_stmt *s = store_stmt(st, SQL_TEST_GET);
-	bind_text(s, ":recipe", in->m.recipe);
-	bind_text(s, ":tier", c->tier);
-	bind_text(s, ":classname", c->classname);
-	bind_text(s, ":name", c->name);
-	int rc = sqlite3_step(s);
+	struct ingest_cache *ids = ingest_cache_of(in);
+	uint64_t h = test_key(in, c);
+	struct test_id *known = test_ids_find(ids, in->key.data, in->key.len, h);
 	int64_t test_id;
-	if (rc == SQLITE_ROW) {
-		test_id = sqlite3_column_int64(s, 0);
-		sqlite3_reset(s);
-	} else if (rc == SQLITE_DONE) {
-		sqlite3_reset(s);
-		char slug[SLUG_SIZE];
-		slug_test(c->classname, c->name, slug);
-		s = store_stmt(st, SQL_TEST_PUT);
+	int rc;
+	if (known->key) {
+		test_id = known->id;
+	} else {
+		sqlite3_stmt *s = store_stmt(st, SQL_TEST_GET);
 		bind_text(s, ":recipe", in->m.recipe);
 		bind_text(s, ":tier", c->tier);
 		bind_text(s, ":classname", c->classname);
 		bind_text(s, ":name", c->name);
-		bind_text(s, ":slug", slug);
 		rc = sqlite3_step(s);
-		sqlite3_reset(s);
-		if (rc != SQLITE_DONE)
-			return input_error(rc) ? 1 : store_error(st, "test insert");
-		test_id = sqlite3_last_insert_rowid(store_db(st));
-	} else {
-		sqlite3_reset(s);
-		return store_error(st, "test lookup");
+		if (rc == SQLITE_ROW) {
+			test_id = sqlite3_column_int64(s, 0);
+			sqlite3_reset(s);
+		} else if (rc == SQLITE_DONE) {
+			sqlite3_reset(s);
+			char slug[SLUG_SIZE];
+			slug_test(c->classname, c->name, slug);
+			s = store_stmt(st, SQL_TEST_PUT);
+			bind_text(s, ":recipe", in->m.recipe);
+			bind_text(s, ":tier", c->tier);
+			bind_text(s, ":classname", c->classname);
+			bind_text(s, ":name", c->name);
+			bind_text(s, ":slug", slug);
+			rc = sqlite3_step(s);
+			sqlite3_reset(s);
+			if (rc != SQLITE_DONE)
+				return input_error(rc) ? 1 : store_error(st, "test insert");
+			test_id = sqlite3_last_insert_rowid(store_db(st));
+		} else {
+			sqlite3_reset(s);
+			return store_error(st, "test lookup");
+		}
+		test_ids_put(ids, in->key.data, in->key.len, h, test_id);
 	}
 
-	s = store_stmt(st, SQL_TC_PUT);
+	sqlite3_stmt *s = store_stmt(st, SQL_TC_PUT);
 	bind_text(s, ":run", in->id);
 	bind_int(s, ":test", test_id);
 	bind_text(s, ":tier", c->tier);
@@ -668,13 +788,51 @@ static const char SQL_RUN_PUT[] =
     " :load_end, 0, 'error', :promote_outcome, :promote_version, :promote_at,"
     " :promote_reason, :source, '', :now)";
 /* runs on the same host whose [started, finished] intersect this one's
- * (sharing only an end second does not count: back-to-back runs did not overlap) */
+ * (sharing only an end second does not count: back-to-back runs did not overlap).
+ * Such a run started after :lo, this run's start less the longest run's span:
+ * without that bound the search read the host's whole history, every run. */
 static const char SQL_OVERLAP_COUNT[] =
     "SELECT count(*) FROM run WHERE host = :host AND id <> :id AND finished IS NOT NULL"
-    " AND started < :finished AND finished > :started";
+    " AND started < :finished AND started >= :lo AND finished > :started";
 static const char SQL_OVERLAP_BUMP[] =
     "UPDATE run SET overlap = overlap + 1 WHERE host = :host AND id <> :id"
-    " AND finished IS NOT NULL AND started < :finished AND finished > :started";
+    " AND finished IS NOT NULL AND started < :finished AND started >= :lo"
+    " AND finished > :started";
+/* scans table run: once per command, and again only after another collector
+ * committed (PRAGMA data_version moved), so the bound covers its runs too */
+static const char SQL_SPAN_MAX[] =
+    "SELECT coalesce(max(finished - started), 0) FROM run WHERE finished IS NOT NULL";
+static const char SQL_DATA_VERSION[] = "PRAGMA data_version";
+
+/* an upper bound on finished - started of every run in the store but this one:
+ * 0, or -1 on a store error */
+static int span_bound(struct ingest *in, int64_t *out)
+{
+	struct ingest_cache *t = ingest_cache_of(in);
+	sqlite3_stmt *s = store_stmt(in->st, SQL_DATA_VERSION);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return store_error(in->st, "data version");
+	}
+	int64_t dv = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (!t->span_known || dv != t->data_version) {
+		s = store_stmt(in->st, SQL_SPAN_MAX);
+		if (sqlite3_step(s) != SQLITE_ROW) {
+			sqlite3_reset(s);
+			return store_error(in->st, "longest run");
+		}
+		int64_t m = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+		/* never lower it: runs this command wrote are in it, stored or rolled back */
+		if (!t->span_known || m > t->span_max)
+			t->span_max = m;
+		t->span_known = 1;
+		t->data_version = dv;
+	}
+	*out = t->span_max;
+	return 0;
+}
 static const char SQL_RUN_DONE[] =
     "UPDATE run SET status = :status, overlap = :overlap, manifest_hash = :hash WHERE id = :id";
 
@@ -751,13 +909,16 @@ static int write_run(struct ingest *in)
 	const char *status =
 	    rundir_run_status((int)in->nt, any_error, any_failed, m->exit_code, m->promote_outcome);
 
-	int64_t overlap = 0;
+	int64_t overlap = 0, span = 0;
 	if (m->host && m->finished) {
+		if (span_bound(in, &span) < 0)
+			return -1;
 		s = store_stmt(st, SQL_OVERLAP_COUNT);
 		bind_text(s, ":host", m->host);
 		bind_text(s, ":id", in->id);
 		bind_int(s, ":started", m->started);
 		bind_int(s, ":finished", m->finished);
+		bind_int(s, ":lo", m->started - span);
 		if (sqlite3_step(s) != SQLITE_ROW) {
 			sqlite3_reset(s);
 			return store_error(st, "overlap");
@@ -769,8 +930,13 @@ static int write_run(struct ingest *in)
 		bind_text(s, ":id", in->id);
 		bind_int(s, ":started", m->started);
 		bind_int(s, ":finished", m->finished);
+		bind_int(s, ":lo", m->started - span);
 		if (store_step_done(st, s) < 0)
 			return -1;
+		/* this run is in the store now: the bound covers it for the next ones */
+		struct ingest_cache *t = ingest_cache_of(in);
+		if (m->finished - m->started > t->span_max)
+			t->span_max = m->finished - m->started;
 	}
 	char mh[65];
 	ig_manifest_hash(in, mh);
@@ -828,6 +994,7 @@ static void ingest_release(struct ingest *in)
 	buf_release(&in->cls);
 	buf_release(&in->nm);
 	buf_release(&in->attempts);
+	buf_release(&in->key);
 }
 
 /* after the scan: metadata, then compare or write. 0 or -1 (store error) */

@@ -90,6 +90,7 @@ struct ingest {
 	struct tier *t;
 	size_t nt;
 	struct buf data, q, tmp, cls, nm, attempts;
+	struct buf key; /* a test's key in the test id cache (ingest.c) */
 	int64_t seq;
 	const char *log_evidence; /* logs/harness.log, else the first log */
 	struct ingest_report *rep;
