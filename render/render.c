@@ -21,6 +21,12 @@
  *    feed and the data/ JSON always. A run's pages otherwise never change once it
  *    is archived. When only an extra fingerprint moved, every recipe page is
  *    rendered too.
+ *  - `ccr prune` since the last render (more pruned blobs, or a later prune
+ *    time): the runs holding a log it dropped get their run and log pages again
+ *    ("log pruned on ..."), and their failures' test pages (no link to a pruned
+ *    log), and nothing else. Logs that came back instead (an ingest brought the
+ *    same bytes again) cannot be told apart cheaply: that rare case renders
+ *    every page.
  * Every page is compared with the file on disk and written only when its bytes
  * differ. `--full` renders every page (still writing only the changed ones).
  *
@@ -77,6 +83,29 @@ static const char *const fingerprint_sql[] = {
 	"SELECT count(*) || '/' || coalesce(max(seen_at), 0) FROM canon_record",
 };
 static const char SQL_SCHEMA_VERSION[] = "PRAGMA user_version";
+
+/* what 'ccr prune' has dropped: blobs and the latest prune time. Scans blob on purpose
+ * (no index on pruned_at; adding one needs a migration): it reads the table's leaf pages
+ * only, never a log's bytes (a NULL pruned_at is told by the record header), ~35k page
+ * reads and ~0.1 s for 180k blobs, as many as a large history has */
+static const char SQL_PRUNED[] =
+	"SELECT count(*), coalesce(max(pruned_at), 0) FROM blob WHERE pruned_at IS NOT NULL";
+static const char SQL_PRUNED_SINCE[] = "SELECT count(*) FROM blob WHERE pruned_at > :since";
+/* the runs holding a log pruned since the last render (file has no index on hash: one
+ * scan of it, against the few pruned hashes) */
+static const char SQL_PRUNED_RUNS[] =
+	"CREATE TEMP TABLE todo_pruned(id TEXT PRIMARY KEY) WITHOUT ROWID";
+static const char SQL_PRUNED_RUNS_FILL[] =
+	"INSERT INTO todo_pruned SELECT DISTINCT run_id FROM file"
+	" WHERE kind = 'log' AND hash IN (SELECT hash FROM blob WHERE pruned_at > :since)";
+/* their run and log pages again, and the test pages that link their failures to those
+ * logs (page_test.c: no link to a pruned log) */
+static const char SQL_TODO_PRUNED[] =
+	"INSERT INTO todo_run(id, fresh) SELECT id, 1 FROM todo_pruned WHERE true"
+	" ON CONFLICT(id) DO UPDATE SET fresh = 1;"
+	"INSERT INTO todo_test(test_id, changed) SELECT DISTINCT test_id, 1 FROM testcase"
+	" WHERE run_id IN (SELECT id FROM todo_pruned) AND status IN ('failed', 'error')"
+	" ON CONFLICT(test_id) DO UPDATE SET changed = 1;";
 
 /* the fourth value: the lowest rowid of a run not derived yet (0: none). A collector
  * derives after its runs commit, so a render in between shows them unclassified; the
@@ -184,6 +213,7 @@ struct state {
 	struct buf sources;	/* "sources KEY DIGEST" lines (sources.h) */
 	int64_t runs, rowid, ingested;
 	int64_t underived;	/* lowest rowid of a run not derived when rendered, 0: none */
+	int64_t pruned, pruned_at; /* SQL_PRUNED: blobs pruned, latest prune (-1: unknown) */
 };
 
 static long abort_after = -1;	/* $CCR_RENDER_ABORT_AFTER: tests kill the render here */
@@ -440,6 +470,12 @@ static int fingerprint(struct render *r, struct state *s)
 	s->ingested = sqlite3_column_int64(q, 2);
 	s->underived = sqlite3_column_int64(q, 3);
 	sqlite3_reset(q);
+	q = store_stmt(r->st, SQL_PRUNED);
+	if (sqlite3_step(q) != SQLITE_ROW)
+		return store_error(r->st, "reading the store position");
+	s->pruned = sqlite3_column_int64(q, 0);
+	s->pruned_at = sqlite3_column_int64(q, 1);
+	sqlite3_reset(q);
 	return 0;
 }
 
@@ -455,14 +491,17 @@ static int state_load(struct render *r, struct state *s)
 		buf_release(&b);
 		return 0;
 	}
-	/* lines: "extra ..." fingerprints, "position R ROWID INGESTED [UNDERIVED]", the rest
-	 * is head */
+	/* lines: "extra ..." fingerprints, "position R ROWID INGESTED [UNDERIVED]",
+	 * "pruned N AT", the rest is head */
 	int ok = 0;
+	s->pruned = s->pruned_at = -1;
 	for (char *line = b.data, *next; line && *line; line = next) {
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
-		if (!strncmp(line, "position ", 9))
+		if (!strncmp(line, "pruned ", 7))
+			sscanf(line, "pruned %" SCNd64 " %" SCNd64, &s->pruned, &s->pruned_at);
+		else if (!strncmp(line, "position ", 9))
 			ok = sscanf(line, "position %" SCNd64 " %" SCNd64 " %" SCNd64 " %" SCNd64,
 				    &s->runs, &s->rowid, &s->ingested, &s->underived) >= 3;
 		else if (!strncmp(line, "sources ", 8))
@@ -482,6 +521,7 @@ static int state_save(struct render *r, const struct state *s)
 	buf_addf(&b, "position %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 "\n", s->runs,
 		 s->rowid, s->ingested, s->underived);
 	buf_add(&b, s->sources.data, s->sources.len);
+	buf_addf(&b, "pruned %" PRId64 " %" PRId64 "\n", s->pruned, s->pruned_at);
 	char path[PATH_MAX], tmp[PATH_MAX];
 	int rc = -1;
 	if (full_path(r, ".ccr/state", path) == 0 && full_path(r, ".ccr/state.tmp", tmp) == 0) {
@@ -508,21 +548,39 @@ static int same_buf(const struct buf *a, const struct buf *b)
 	return a->len == b->len && (!a->len || !memcmp(a->data, b->data, a->len));
 }
 
+/* 1 when the logs pruned since the last render are only more of them: every blob
+ * pruned then still is, and the newer ones all have a later time (SQL_TODO_PRUNED
+ * finds them); 0 when some came back (or times went back): they cannot be found */
+static int prunes_only_added(struct render *r, const struct state *old, const struct state *now)
+{
+	if (old->pruned < 0 || now->pruned < old->pruned)
+		return 0;
+	sqlite3_stmt *q = store_stmt(r->st, SQL_PRUNED_SINCE);
+	bind_int(q, ":since", old->pruned_at);
+	int64_t newer = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : -1;
+	sqlite3_reset(q);
+	return newer >= 0 && old->pruned + newer == now->pruned;
+}
+
 /* fills the todo tables; returns 0, 1 when there is nothing to do, -1 on error */
 static int plan(struct render *r, const struct state *old, int have_old, struct state *now)
 {
 	char idx[PATH_MAX];
 	if (full_path(r, "index.html", idx) < 0)
 		return -1;
+	int pruned = have_old && (now->pruned != old->pruned || now->pruned_at != old->pruned_at);
 	if (!r->full) {
 		if (!have_old || !same_buf(&old->head, &now->head) || now->runs < old->runs ||
 		    now->rowid < old->rowid || access(idx, F_OK) < 0) {
 			info("'%s': rendering every page (%s)", r->out,
 			     have_old ? "the store or the options changed" : "no earlier render");
 			r->full = 1;
+		} else if (pruned && !prunes_only_added(r, old, now)) {
+			info("'%s': rendering every page (pruned logs came back)", r->out);
+			r->full = 1;
 		} else if (now->runs == old->runs && now->rowid == old->rowid &&
 			   now->ingested == old->ingested && now->underived == old->underived &&
-			   same_buf(&old->extra, &now->extra)) {
+			   same_buf(&old->extra, &now->extra) && !pruned) {
 			return 1;
 		}
 	}
@@ -557,6 +615,16 @@ static int plan(struct render *r, const struct state *old, int have_old, struct 
 		return -1;
 	if (!same_buf(&old->extra, &now->extra) && store_exec(r->st, SQL_TODO_ALL_RECIPES) < 0)
 		return -1;
+	if (pruned) {
+		/* last, so the recipes, sweeps and other tests of these runs are not redone:
+		 * only their run and log pages and their failures' test pages show logs */
+		if (store_exec(r->st, SQL_PRUNED_RUNS) < 0)
+			return -1;
+		q = store_stmt(r->st, SQL_PRUNED_RUNS_FILL);
+		bind_int(q, ":since", old->pruned_at);
+		if (store_step_done(r->st, q) < 0 || store_exec(r->st, SQL_TODO_PRUNED) < 0)
+			return -1;
+	}
 	return 0;
 }
 
