@@ -3,6 +3,8 @@
 //   load-clean-*      pages load with no console error, page error or failed request
 //   same-origin-*     no request leaves the page's origin (others are aborted, never sent)
 //   index-grid-*      the index grid's links reach run pages
+//   recipe-history-*  a recipe page links its month pages (recipes/<r>/history/<YYYY-MM>.html);
+//                     a click opens one, whose runs and grid link to existing run pages
 //   log-anchor        #L<n> on a log page scrolls to that line (also without JS)
 //   log-range         #L<a>-L<b> highlights exactly that range where JS runs
 //   log-download      a log page with no raw copy beside it (shown exactly) downloads
@@ -33,6 +35,7 @@ const kind = (p) => p === 'index.html' ? 'index'
 	: /^runs\/[^/]+\/index\.html$/.test(p) ? 'run'
 	: /^recipes\/[^/]+\/tests\//.test(p) ? 'test'
 	: /^recipes\/[^/]+\/index\.html$/.test(p) ? 'recipe'
+	: /^recipes\/[^/]+\/history\//.test(p) ? 'history'
 	: p.split('/')[0];
 const byKind = new Map();
 for (const p of all) {
@@ -119,6 +122,30 @@ for (const [name, base] of Object.entries(origins)) {
 			r.page.click(`table a[href="${toRuns[0].replace(/"/g, '\\"')}"]`)]);
 		const h1 = await r.page.textContent('h1');
 		assert(h1 && h1.trim(), 'the run page has no <h1>');
+		assert(!r.problems.length, r.problems.join('; '));
+		await r.page.close();
+	});
+
+	await test(`recipe-history-${name}`, async () => {
+		const recipe = (byKind.get('recipe') || []).find((p) => p.includes('/mumble/'));
+		assert(recipe, 'no recipe page of mumble');
+		const r = await open(ctx, base, recipe);
+		const months = await r.page.$$eval('#history a[href]', (as) => as.map((a) => a.getAttribute('href')));
+		assert(months.length > 0 && months.every((h) => /^(\.\.\/)+recipes\/mumble\/history\/\d{4}-\d{2}\.html$/.test(h)),
+			`month links: ${months.join(' ')}`);
+		for (const h of months)
+			assert(fs.existsSync(path.join(dir, 'recipes', 'mumble', decodeURIComponent(h.replace(/^(\.\.\/)+recipes\/mumble\//, '')))),
+				`month link ${h}: no such page`);
+		await Promise.all([r.page.waitForURL(/\/recipes\/mumble\/history\/\d{4}-\d{2}\.html$/, { timeout: NAV_TIMEOUT_MS }),
+			r.page.click(`#history a[href="${months[0]}"]`)]);
+		const here = r.page.url();
+		const runs = await r.page.$$eval('#runs a[href], #tests th a[href]', (as) => as.map((a) => a.href));
+		const toRuns = runs.filter((u) => /\/runs\/[^/]+\/index\.html(#|$)/.test(u));
+		assert(toRuns.length > 0, `${here}: no link to a run page`);
+		for (const u of toRuns) {
+			const f = path.join(dir, decodeURIComponent(new URL(u).pathname.replace(/^.*?\/runs\//, 'runs/')));
+			assert(fs.existsSync(f), `${here}: link ${u}: no such page`);
+		}
 		assert(!r.problems.length, r.problems.join('; '));
 		await r.page.close();
 	});
