@@ -1,7 +1,7 @@
 /*
  * page_index: the front page: the latest sweep (grid of recipes x tiers, what
  * changed since the sweep before, its promotes), the recent sweeps, recent runs
- * outside sweeps, and every recipe.
+ * outside sweeps, links to the month pages (every sweep and run), every recipe.
  * Writes: index.html (last of all: every page it links to exists by then).
  * Queries: sweepview.c's; sweep (recent), run (recent non-sweep runs, recipes).
  */
@@ -9,7 +9,7 @@
 #include "layout.h"
 #include "sweepview.h"
 
-/* recent sweeps listed; older ones are reached through each sweep's prev link */
+/* recent sweeps listed; older ones are on the month pages (page_months.c) */
 #define INDEX_SWEEPS 30
 /* recent runs outside sweeps (isolation, testme, manual) listed */
 #define INDEX_OTHER_RUNS 30
@@ -151,7 +151,8 @@ int page_index(struct render *r)
 	} else if (rc == 0) {
 		html_lit(&h, "<h1>Overview</h1>\n<p>No sweep has been collected yet.</p>\n");
 	}
-	if (rc >= 0 && (recent_sweeps(&h, r) < 0 || other_runs(&h, r) < 0 || recipes(&h, r) < 0))
+	if (rc >= 0 && (recent_sweeps(&h, r) < 0 || other_runs(&h, r) < 0 ||
+			site_months_list(&h, r) < 0 || recipes(&h, r) < 0))
 		rc = -1;
 	if (rc >= 0) {
 		layout_end(&h, r->as_of);

@@ -32,8 +32,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* rows listed (failures and changes): a year of a flaky test's failures */
-#define TEST_ROWS_SHOWN 400
+/* rows listed (failures and changes), the newest: a flaky test's page is rewritten with
+ * each of its failures, so its size must not grow with the history: ~500 bytes a
+ * row, ~50 KB. Older runs are on the recipe's month pages (one grid row per test) */
+#define TEST_ROWS_SHOWN 100
 /* tags listed: older tags are history, the outcomes list still has them */
 #define TEST_TAGS_SHOWN 50
 /* signature groups listed, and runs listed per group */
@@ -344,7 +346,14 @@ static int outcomes(struct html *h, struct render *r, const struct testinfo *ti,
 	if (step != SQLITE_DONE)
 		return store_error(r->st, "listing a test's runs");
 	html_lit(h, "</tbody></table></div>\n");
-	html_more(h, n - TEST_ROWS_SHOWN, "older rows");
+	if (n > TEST_ROWS_SHOWN) {
+		struct url ur;
+		url_recipe(&ur, ti->recipe);
+		html_more(h, n - TEST_ROWS_SHOWN, "older rows");
+		html_lit(h, "<p class=\"note\">Every run of the test is in the recipe's <a href=\"");
+		html_href(h, &ur, "history");
+		html_lit(h, "\">month pages</a>.</p>\n");
+	}
 	html_lit(h, "</section>\n");
 	return 0;
 }

@@ -18,11 +18,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* events drawn and listed on timeline.html (the newest): a year of nightly sweeps
- * of ~30 enrolled recipes has far fewer promotes than this */
-#define TL_EVENTS_MAX 5000
-/* events on one recipe page */
-#define TL_RECIPE_EVENTS_MAX 1000
+/* events drawn and listed on timeline.html (the newest): a few months of a fleet's
+ * promotes. The page is rewritten every night, and each event costs ~800 bytes (a
+ * mark and a table row), so it is ~200 KB at most, whatever the history; each
+ * recipe page keeps its own recent events, each month page its runs' promotes */
+#define TL_EVENTS_MAX 250
+/* events on one recipe page (rewritten with each of its runs): a year or two of
+ * promotes, ~50 KB at most; older attempts are in the month pages' runs tables */
+#define TL_RECIPE_EVENTS_MAX 60
 /* lanes drawn; more recipes than this are listed in the table only */
 #define TL_LANES_MAX 400
 /* SVG geometry, px */
@@ -514,7 +517,7 @@ static void events_table(struct html *h, const struct tl_set *s, int with_recipe
 		html_lit(h, "</td></tr>\n");
 	}
 	html_lit(h, "</tbody></table></div>\n");
-	html_more(h, s->more, "older events");
+	html_more(h, s->more, "older events (promote attempts are in each recipe's month pages)");
 }
 
 /* ---- a recipe's canonical, in words ---- */

@@ -28,6 +28,10 @@ page_fn page_signatures;
 page_fn page_classdata;
 /* render/page_recipe.c: recipes/<recipe>/history/<YYYY-MM>.html for todo_month */
 page_fn page_history;
+/* render/page_months.c: history/<YYYY-MM>.html (sweeps and other runs by month), and
+ * the list of links to them (on index.html); 0 or -1 */
+page_fn page_months;
+int site_months_list(struct html *h, struct render *r);
 /* render/page_timeline.c: timeline.html */
 page_fn page_timeline;
 

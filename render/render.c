@@ -196,6 +196,7 @@ const struct page_kind page_kinds[] = {
 	{"history", page_history}, /* before the recipe pages that link to them */
 	{"recipes", page_recipes},
 	{"sweeps", page_sweeps},
+	{"months", page_months}, /* before index.html, which links them */
 	{"signatures", page_signatures},
 	{"flakes", page_flakes},
 	{"timeline", page_timeline},

@@ -129,15 +129,28 @@ void url_recipe(struct url *u, const char *recipe)
 	build(u, p, 3);
 }
 
+/* "YYYY-MM" from strftime() as itself; anything else goes through the slug rule */
+static void seg_month(const char *month, char out[SLUG_SIZE])
+{
+	if (strlen(month) == 7 && strspn(month, "0123456789-") == 7 && month[4] == '-')
+		snprintf(out, SLUG_SIZE, "%s", month);
+	else
+		seg_name(month, out);
+}
+
+void url_site_month(struct url *u, const char *month)
+{
+	char m[SLUG_SIZE];
+	seg_month(month, m);
+	const char *p[] = {"history/", m, ".html"};
+	build(u, p, 3);
+}
+
 void url_recipe_month(struct url *u, const char *recipe, const char *month)
 {
 	char r[SLUG_SIZE], m[SLUG_SIZE];
 	seg_name(recipe, r);
-	/* "YYYY-MM" from strftime(); anything else goes through the slug rule */
-	if (strlen(month) == 7 && strspn(month, "0123456789-") == 7 && month[4] == '-')
-		snprintf(m, sizeof(m), "%s", month);
-	else
-		seg_name(month, m);
+	seg_month(month, m);
 	const char *p[] = {"recipes/", r, "/history/", m, ".html"};
 	build(u, p, 5);
 }

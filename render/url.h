@@ -14,6 +14,7 @@
  *   runs/<run>/logs/<log>.html          lines 1..LOG_LINES_PER_PAGE, anchors #L<n>
  *   runs/<run>/logs/<log>.p<k>.html     page k >= 2 of the same log
  *   runs/<run>/logs/<log>.txt           the raw log
+ *   history/<YYYY-MM>.html              sweeps and other runs started in that UTC month
  *   recipes/<recipe>/index.html
  *   recipes/<recipe>/history/<YYYY-MM>.html   runs started in that UTC month
  *   recipes/<recipe>/tests/<tier>/<test-slug>.html
@@ -62,6 +63,8 @@ void url_run(struct url *u, const char *run_id);
 void url_log(struct url *u, const char *run_id, const char *log_name, int page);
 void url_log_raw(struct url *u, const char *run_id, const char *log_name);
 void url_recipe(struct url *u, const char *recipe);
+/* history/<YYYY-MM>.html: the sweeps and other runs started in that UTC month */
+void url_site_month(struct url *u, const char *month);
 /* recipes/<recipe>/history/<YYYY-MM>.html: the recipe's runs started in that UTC month */
 void url_recipe_month(struct url *u, const char *recipe, const char *month);
 void url_test(struct url *u, const char *recipe, const char *tier, const char *test_slug);

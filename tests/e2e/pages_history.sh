@@ -1,9 +1,9 @@
 #!/bin/sh
 # pages_history.sh: a generated history (demo/genhist.c) rendered night after night
 # with incremental renders, as cron does:
-#  - recipe month pages (recipes/<r>/history/<YYYY-MM>.html) exist, are linked from
-#    the recipe page, and a past month's page stays byte-identical while new
-#    nights come in;
+#  - recipe month pages (recipes/<r>/history/<YYYY-MM>.html) and the site's
+#    (history/<YYYY-MM>.html) exist, are linked from the recipe page and the index,
+#    and a past month's page stays byte-identical while new nights come in;
 #  - every run page's state words match the store after each incremental render
 #    (tests/e2e/badges.py), and some old run page's word did change on the way
 #    (flaky -> load flake): badges are updated, not left stale;
@@ -33,9 +33,18 @@ want=$(sqlite3 "$CCR_DB" "SELECT count(*) FROM run WHERE recipe = 'gitea' AND st
 other=$(grep -c 'runs/202602' "$S/recipes/gitea/history/2026-01.html")
 if [ "$jan" -eq "$want" ] && [ "$want" -gt 0 ] && [ "$other" -eq 0 ]; then ok history_month_runs; else fail history_month_runs "$jan linked runs, $want in the store, $other of February"; fi
 
+# the site's month pages: January's sweeps, linked from the front page
+jsw=$(grep -c 'href="../sweeps/[^"]*"' "$S/history/2026-01.html")
+want=$(sqlite3 "$CCR_DB" "SELECT count(*) FROM sweep WHERE started < strftime('%s', '2026-02-01')")
+if grep -q 'href="history/2026-01.html"' "$S/index.html" && [ "$jsw" -eq "$want" ] && [ "$want" -gt 20 ]; then
+	ok history_site_months
+else
+	fail history_site_months "$jsw sweeps on history/2026-01.html, $want in the store"
+fi
+
 python3 "$top/tests/e2e/badges.py" "$S" "$CCR_DB" "$T/badges.0" > "$T/b.out" ||
 	fail history_badges_full "$(head -5 "$T/b.out")"
-(cd "$S/recipes" && find . -path '*/history/2026-01.html' -exec sha256sum {} + | sort) > "$T/jan.sum"
+(cd "$S" && find . -path '*/history/2026-01.html' -exec sha256sum {} + | sort) > "$T/jan.sum"
 
 stale="" wrote_old="" n=36
 while [ $n -lt 42 ]; do
@@ -62,8 +71,8 @@ changed=$(cat "$T/badges.0" "$T/badges.41" | sort | uniq -u | cut -f1 | sort -u 
 	while read -r run; do grep -q "^$run	" "$T/badges.0" && echo "$run"; done | wc -l)
 [ "$changed" -gt 0 ] && ok history_badge_updated || fail history_badge_updated "no old run page changed its state word in 6 nights"
 [ -z "$wrote_old" ] && ok history_night_scope || fail history_night_scope "old run pages without a badge rewritten:$wrote_old"
-(cd "$S/recipes" && find . -path '*/history/2026-01.html' -exec sha256sum {} + | sort) > "$T/jan.after"
-if [ -s "$T/jan.sum" ] && cmp -s "$T/jan.sum" "$T/jan.after"; then ok history_archive_stable; else fail history_archive_stable "January pages changed: $(diff "$T/jan.sum" "$T/jan.after" | head -c 200)"; fi
+(cd "$S" && find . -path '*/history/2026-01.html' -exec sha256sum {} + | sort) > "$T/jan.after"
+if [ "$(grep -c . "$T/jan.sum")" -eq 5 ] && cmp -s "$T/jan.sum" "$T/jan.after"; then ok history_archive_stable; else fail history_archive_stable "January pages changed: $(diff "$T/jan.sum" "$T/jan.after" | head -c 200)"; fi
 
 # the incremental site is the full render's, byte for byte
 ccr render --out "$T/fresh" 2> "$T/fresh.err"
