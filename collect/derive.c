@@ -539,14 +539,139 @@ const char *derive_state(const struct derive_counts *c, int prev_failed, int *lo
 	return "flaky";
 }
 
+static int seq_cmp(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+/*
+ * Rows of one version of a test (several harness refs) are in the order of
+ * first_seen, then harness_ref: raises *before to the seq of the last old row of
+ * this version that comes before one of its fresh rows (the earliest fresh one,
+ * which is where the walk must start). 0, or -1 on a store error.
+ */
+static int walk_same_version(struct store *st, int64_t test_id, const char *version,
+			     int *before)
+{
+	static const char q[] =
+		"SELECT seq, first_seen, harness_ref FROM classification"
+		" WHERE test_id = :test AND version = :version ORDER BY first_seen, harness_ref";
+	sqlite3_stmt *s = store_stmt(st, q);
+	bind_int(s, ":test", test_id);
+	bind_text(s, ":version", version);
+	int r, last_old = 0;
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		int seq = sqlite3_column_int(s, 0);
+		if (seq == 0)
+			break; /* the first fresh row of this version: the old ones before it count */
+		last_old = seq;
+	}
+	sqlite3_reset(s);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return store_error(st, "cannot classify tests");
+	if (last_old > *before)
+		*before = last_old;
+	return 0;
+}
+
+/*
+ * Where the walk of a test starts, so that a night costs the same whatever the
+ * length of the history. Rows keep the seq the last walk gave them (1..n in the
+ * order by version COLLATE version, first_seen, harness_ref); count_group
+ * replaced the rows it recounted (seq 0) and dropped those left without outcomes
+ * (a gap in 1..n). A row before the first change is as the last walk left it,
+ * so the walk starts at the row before that change (whose evidence may name the
+ * harness because of its new neighbour), with the row before it for context:
+ * its stored failures, version and failing_since are what a walk from the
+ * beginning would hold there.
+ * Reads seq and version only: they sit before the rows' long run lists, which a
+ * whole walk read from overflow pages for every version of the test.
+ * Sets *from to the seq of the first row to read (the context row when *from >
+ * 1; 1 = the whole history, no context); 0 and *from = 0 when nothing changed;
+ * -1 on a store error.
+ */
+static int walk_start(struct store *st, int64_t test_id, int *from)
+{
+	static const char q[] = "SELECT seq, version FROM classification WHERE test_id = :test";
+	struct old {
+		int seq;
+		char *version;
+	} *old = NULL;
+	char **fresh = NULL; /* versions of the rows count_group wrote */
+	size_t nold = 0, nfresh = 0;
+	int rc = 0, r;
+	sqlite3_stmt *s = store_stmt(st, q);
+	bind_int(s, ":test", test_id);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		if (sqlite3_column_int(s, 0) > 0) {
+			old = xrealloc(old, (nold + 1) * sizeof(*old));
+			old[nold].seq = sqlite3_column_int(s, 0);
+			old[nold++].version = xstrdup(col_text(s, 1));
+		} else {
+			fresh = xrealloc(fresh, (nfresh + 1) * sizeof(*fresh));
+			fresh[nfresh++] = xstrdup(col_text(s, 1));
+		}
+	}
+	sqlite3_reset(s);
+	if (r != SQLITE_DONE) {
+		rc = store_error(st, "cannot classify tests");
+		goto out;
+	}
+	/* the first seq missing from 1..: a dropped or recounted row (or none: nold + 1) */
+	int *seqs = xmalloc((nold + 1) * sizeof(*seqs));
+	for (size_t i = 0; i < nold; i++)
+		seqs[i] = old[i].seq;
+	qsort(seqs, nold, sizeof(*seqs), seq_cmp);
+	int gap = (int)nold + 1;
+	for (size_t i = 0; i < nold; i++)
+		if (seqs[i] != (int)i + 1) {
+			gap = (int)i + 1;
+			break;
+		}
+	free(seqs);
+	if (gap == (int)nold + 1 && !nfresh) {
+		*from = 0; /* nothing of this test changed */
+		goto out;
+	}
+	int start = gap - 1; /* the row before the first change */
+	for (size_t k = 0; k < nfresh && start > 0; k++) {
+		/* the row a fresh one follows: the last old row of a lower version, or
+		 * of the same version (another harness ref) and before it by first_seen */
+		int before = 0, same = 0;
+		for (size_t i = 0; i < nold; i++) {
+			int c = version_cmp(old[i].version, fresh[k]);
+			same |= c == 0;
+			if (c < 0 && old[i].seq > before)
+				before = old[i].seq;
+		}
+		if (same && walk_same_version(st, test_id, fresh[k], &before) < 0) {
+			rc = -1;
+			goto out;
+		}
+		if (before < start)
+			start = before;
+	}
+	*from = start > 1 ? start - 1 : 1;
+out:
+	for (size_t i = 0; i < nold; i++)
+		free(old[i].version);
+	for (size_t i = 0; i < nfresh; i++)
+		free(fresh[i]);
+	free(old);
+	free(fresh);
+	return rc;
+}
+
 static int walk_test(struct store *st, int64_t test_id, struct buf *ev)
 {
+	/* the rows from :from on and the fresh ones, in history order */
 	static const char q[] =
 		"SELECT version, harness_ref, seq, state, failing_since, regression, prev_version,"
 		"       evidence, passes, failures, isolated_passes, isolated_failures,"
 		"       isolation_runs, excluded, coalesce(fail_overlap_min, 0),"
 		"       coalesce(fail_overlap_max, 0), load"
-		"  FROM classification WHERE test_id = :test"
+		"  FROM classification WHERE test_id = :test AND (seq >= :from OR seq = 0)"
 		" ORDER BY version COLLATE version, first_seen, harness_ref";
 	static const char q_set[] =
 		"UPDATE classification SET seq = :seq, state = :state, load = :load,"
@@ -555,9 +680,15 @@ static int walk_test(struct store *st, int64_t test_id, struct buf *ev)
 		" WHERE test_id = :test AND version = :version AND harness_ref = :harness";
 	struct row *rows = NULL;
 	size_t n = 0, alloc = 0;
-	int rc = 0, r;
+	int rc = 0, r, from = 0;
+	if (walk_start(st, test_id, &from) < 0)
+		return -1;
+	if (!from)
+		return 0;
+again:;
 	sqlite3_stmt *s = store_stmt(st, q);
 	bind_int(s, ":test", test_id);
+	bind_int(s, ":from", from);
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
 		if (n == alloc) {
 			alloc = alloc ? 2 * alloc : 8;
@@ -590,8 +721,22 @@ static int walk_test(struct store *st, int64_t test_id, struct buf *ev)
 		rc = store_error(st, "cannot classify tests");
 		goto out;
 	}
+	if (from > 1 && (!n || rows[0].seq != from)) {
+		/* not the context row walk_start promised (seqs not as a walk left them):
+		 * walk the whole history */
+		for (size_t i = 0; i < n; i++)
+			row_free(&rows[i]);
+		n = 0;
+		from = 1;
+		goto again;
+	}
 	const char *since = NULL;	/* start of the current failing streak */
-	for (size_t i = 0; i < n; i++) {
+	/* from > 1: rows[0] is the context row, as the last walk left it */
+	size_t first = from > 1 ? 1 : 0;
+	int base = from > 1 ? from - 1 : 0; /* rows[i] is at seq base + i + 1 */
+	if (first)
+		since = rows[0].failing_since;
+	for (size_t i = first; i < n; i++) {
 		struct row *w = &rows[i], *p = i ? &rows[i - 1] : NULL;
 		struct derive_counts c = {
 			.passes = w->passes, .failures = w->failures, .isolated_passes = w->ipasses,
@@ -612,7 +757,7 @@ static int walk_test(struct store *st, int64_t test_id, struct buf *ev)
 		derive_evidence(ev, &c, state, load, w->version, multi ? w->harness : "", since,
 				regression, prev);
 		/* write only what changed: most rows of a long history stay as they were */
-		if (w->seq == (int)i + 1 && !strcmp(w->state, state) &&
+		if (w->seq == base + (int)i + 1 && !strcmp(w->state, state) &&
 		    w->regression == regression && w->load == load && !strcmp(w->evidence, buf_str(ev)) &&
 		    !(since ? !w->failing_since || strcmp(since, w->failing_since)
 			    : w->failing_since != NULL) &&
@@ -620,7 +765,7 @@ static int walk_test(struct store *st, int64_t test_id, struct buf *ev)
 			   : w->prev_version != NULL))
 			continue;
 		sqlite3_stmt *u = store_stmt(st, q_set);
-		bind_int(u, ":seq", (int64_t)i + 1);
+		bind_int(u, ":seq", (int64_t)base + (int64_t)i + 1);
 		bind_text(u, ":state", state);
 		bind_int(u, ":load", load);
 		bind_text(u, ":since", since);
