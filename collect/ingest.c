@@ -319,23 +319,24 @@ static int put_case(struct ingest *in, const struct tc *c)
 		test_ids_put(ids, in->key.data, in->key.len, h, test_id);
 	}
 
+	/* every text below outlives the step: no copies */
 	sqlite3_stmt *s = store_stmt(st, SQL_TC_PUT);
-	bind_text(s, ":run", in->id);
+	bind_text_static(s, ":run", in->id);
 	bind_int(s, ":test", test_id);
-	bind_text(s, ":tier", c->tier);
+	bind_text_static(s, ":tier", c->tier);
 	bind_int(s, ":seq", in->seq);
-	bind_text(s, ":file", c->file);
-	bind_text(s, ":suite", c->suite);
-	bind_text(s, ":status", c->status);
+	bind_text_static(s, ":file", c->file);
+	bind_text_static(s, ":suite", c->suite);
+	bind_text_static(s, ":status", c->status);
 	if (c->time_ms >= 0)
 		bind_int(s, ":time_ms", c->time_ms);
-	bind_text(s, ":message", c->message);
-	bind_text(s, ":type", c->type);
-	bind_text(s, ":details", c->details);
-	bind_text(s, ":system_out", c->system_out);
-	bind_text(s, ":system_err", c->system_err);
-	bind_text(s, ":properties", c->properties);
-	bind_text(s, ":attempts", c->attempts);
+	bind_text_static(s, ":message", c->message);
+	bind_text_static(s, ":type", c->type);
+	bind_text_static(s, ":details", c->details);
+	bind_text_static(s, ":system_out", c->system_out);
+	bind_text_static(s, ":system_err", c->system_err);
+	bind_text_static(s, ":properties", c->properties);
+	bind_text_static(s, ":attempts", c->attempts);
 	bind_int(s, ":truncated", c->truncated);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);

@@ -46,6 +46,9 @@ int store_error(struct store *st, const char *what);
 /* Bind by name (":name"); a missing name is a bug and dies. NULL text binds NULL. */
 void bind_text(sqlite3_stmt *s, const char *name, const char *v);
 void bind_textn(sqlite3_stmt *s, const char *name, const char *v, size_t n);
+/* bind_text without sqlite's copy (a malloc and a memcpy per value), for the hot
+ * inserts: v must stay as it is until the statement has been stepped and reset */
+void bind_text_static(sqlite3_stmt *s, const char *name, const char *v);
 void bind_int(sqlite3_stmt *s, const char *name, int64_t v);
 void bind_double(sqlite3_stmt *s, const char *name, double v);
 void bind_null(sqlite3_stmt *s, const char *name);
