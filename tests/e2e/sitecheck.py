@@ -5,10 +5,12 @@
   #fragment to an id in that file (#L<n> in a log: in the page holding line n);
 - no external references: nothing starts with a scheme but the http(s) links of
   input that the pages show (class-free <a rel="nofollow noopener">);
-- the markup nests: every opened element is closed in order (void elements aside).
+- the markup nests: every opened element is closed in order (void elements aside);
+- every file data/classification/index.json lists (url, relative to data/) is there.
 Prints one line per problem and exits 1 when there is any.
 """
 import html.parser
+import json
 import os
 import re
 import sys
@@ -94,6 +96,13 @@ def main(site):
                     m = re.fullmatch(r"L(\d+)(?:-L(\d+))?", frag)
                     if frag not in ids and not (m and "log" in ids):
                         problems.append("%s: no id %r in %s" % (rel, frag, os.path.relpath(target, site)))
+    index = os.path.join(site, "data", "classification", "index.json")
+    if os.path.isfile(index):
+        for e in json.load(open(index, encoding="utf-8")):
+            nlinks += 1
+            target = os.path.normpath(os.path.join(site, "data", e["url"]))
+            if not target.startswith(os.path.join(site, "data") + os.sep) or not os.path.isfile(target):
+                problems.append("data/classification/index.json: broken url %r" % e["url"])
     for p in problems:
         print(p)
     print("%d pages, %d links, %d problems" % (len(pages), nlinks, len(problems)), file=sys.stderr)
