@@ -15,7 +15,7 @@
  *  - else: the runs with a higher rowid are new. Their run and log pages, the
  *    runs that overlapped them on the same host (their overlap count changed),
  *    the runs whose shown classification states changed (sources.h: a digest per
- *    recipe and version kept in the state), their recipes, recipe month pages,
+ *    recipe, version and harness ref kept in the state), their recipes, recipe month pages,
  *    tests and sweeps (and the sweeps before and after those of new runs, whose
  *    prev/next links and "changes" depend on them) are rendered; index, flakes,
  *    feed and the data/ JSON always. A run's pages otherwise never change once it
@@ -62,7 +62,7 @@
 #include <unistd.h>
 
 /* the state file: a handful of short lines, and one 42-byte "sources" line per
- * (recipe, version) of the store (sources.h): 4 MB is 100k versions */
+ * (recipe, version, harness ref) of the store (sources.h): 4 MB is 100k of them */
 #define STATE_MAX (4 * 1024 * 1024)
 /* the store's page cache for a render, in KiB (sqlite's default is 2 MB): the page
  * kinds walk the run, testcase and file indexes over and over; with the default a

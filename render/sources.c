@@ -18,25 +18,28 @@ static const char SQL_SRC_PUT[] = "INSERT OR REPLACE INTO src_digest VALUES (:ke
 static const char SQL_SRC_ALL[] = "SELECT key, digest FROM src_digest ORDER BY key";
 /* a full render: every row, grouped here (scans and sorts the table once, on purpose) */
 static const char SQL_CLASS_ALL[] =
-	"SELECT recipe, version, test_id, harness_ref, seq, state, load, excluded > 0"
-	" FROM classification ORDER BY recipe, version, test_id, harness_ref";
+	"SELECT recipe, version, harness_ref, test_id, seq, state, load, excluded > 0"
+	" FROM classification ORDER BY recipe, version, harness_ref, test_id";
 /* one group (index classification_recipe, then filtered by version) */
 static const char SQL_CLASS_GROUP[] =
-	"SELECT recipe, version, test_id, harness_ref, seq, state, load, excluded > 0"
+	"SELECT recipe, version, harness_ref, test_id, seq, state, load, excluded > 0"
 	" FROM classification WHERE recipe = :recipe AND version = :version"
-	" ORDER BY test_id, harness_ref";
+	" AND harness_ref = :href ORDER BY test_id";
 /* the groups derive may have recounted: those of the runs to render so far (new and
  * overlapped ones), and those of the other runs of the new runs' sweeps (an incident
  * found in a sweep changes what its runs count) */
 static const char SQL_CANDIDATES[] =
-	"SELECT recipe, coalesce(version, '') FROM run WHERE id IN (SELECT id FROM todo_run)"
-	" UNION SELECT recipe, coalesce(version, '') FROM run WHERE sweep_id IN"
+	"SELECT recipe, coalesce(version, ''), coalesce(harness_ref, '') FROM run"
+	" WHERE id IN (SELECT id FROM todo_run)"
+	" UNION SELECT recipe, coalesce(version, ''), coalesce(harness_ref, '') FROM run"
+	" WHERE sweep_id IN"
 	"  (SELECT sweep_id FROM run WHERE id IN (SELECT id FROM todo_run WHERE fresh))"
-	" ORDER BY 1, 2";
+	" ORDER BY 1, 2, 3";
 /* a group whose shown states changed: all its run pages */
 static const char SQL_GROUP_RUNS[] =
 	"INSERT OR IGNORE INTO todo_run(id) SELECT id FROM run WHERE recipe = :recipe"
-	" AND (version = :version OR (:version = '' AND version IS NULL))";
+	" AND (version = :version OR (:version = '' AND version IS NULL))"
+	" AND (harness_ref = :href OR (:href = '' AND harness_ref IS NULL))";
 /* the test pages showing this version's evidence: it failed there (or had failures
  * left out as an incident), so the version is a row of its "tags" table */
 static const char SQL_GROUP_TESTS[] =
@@ -44,22 +47,24 @@ static const char SQL_GROUP_TESTS[] =
 	" WHERE recipe = :recipe AND version = :version AND (failures > 0 OR excluded > 0)";
 static const char SQL_GROUP_RECIPE[] = "INSERT OR IGNORE INTO todo_recipe VALUES (:recipe)";
 
-static void group_key(const char *recipe, const char *version, char out[SRC_HEX + 1])
+static void group_key(const char *recipe, const char *version, const char *href,
+		      char out[SRC_HEX + 1])
 {
 	struct sha256 s;
 	char hex[65];
 	sha256_init(&s);
 	sha256_update(&s, recipe, strlen(recipe) + 1);
-	sha256_update(&s, version, strlen(version));
+	sha256_update(&s, version, strlen(version) + 1);
+	sha256_update(&s, href, strlen(href));
 	sha256_final_hex(&s, hex);
 	memcpy(out, hex, SRC_HEX);
 	out[SRC_HEX] = '\0';
 }
 
-/* the row's part of its group's digest: columns 2.. of SQL_CLASS_* */
+/* the row's part of its group's digest: columns 3.. of SQL_CLASS_* */
 static void digest_row(struct sha256 *s, sqlite3_stmt *q)
 {
-	for (int i = 2; i < 8; i++) {
+	for (int i = 3; i < 8; i++) {
 		const char *v = col_text(q, i);
 		sha256_update(s, v, strlen(v) + 1);
 	}
@@ -121,24 +126,37 @@ static int load(struct render *r, const struct buf *old)
 	return 0;
 }
 
+/* stores the digest s of group ("recipe\0version\0harness ref\0") */
+static int group_end(struct render *r, const char *group, struct sha256 *s)
+{
+	const char *version = group + strlen(group) + 1;
+	const char *href = version + strlen(version) + 1;
+	char key[SRC_HEX + 1], digest[SRC_HEX + 1];
+	group_key(group, version, href, key);
+	digest_end(s, digest);
+	return put(r, key, digest);
+}
+
 static int all_groups(struct render *r)
 {
 	sqlite3_stmt *q = store_stmt(r->st, SQL_CLASS_ALL);
 	struct sha256 s;
-	char *recipe = NULL, *version = NULL, key[SRC_HEX + 1], digest[SRC_HEX + 1];
+	char *group = NULL;
+	size_t glen = 0;
+	struct buf now = BUF_INIT;
 	int step, rc = 0;
 	while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
-		const char *rv = col_text(q, 0), *vv = col_text(q, 1);
-		if (!recipe || strcmp(recipe, rv) || strcmp(version, vv)) {
-			if (recipe) {
-				group_key(recipe, version, key);
-				digest_end(&s, digest);
-				rc = put(r, key, digest);
-			}
-			free(recipe);
-			free(version);
-			recipe = xstrdup(rv);
-			version = xstrdup(vv);
+		/* the group: recipe, version, harness ref, NUL-separated */
+		buf_reset(&now);
+		for (int i = 0; i < 3; i++)
+			buf_add(&now, col_text(q, i), strlen(col_text(q, i)) + 1);
+		if (!group || glen != now.len || memcmp(group, now.data, glen)) {
+			if (group)
+				rc = group_end(r, group, &s);
+			free(group);
+			group = xmalloc(now.len);
+			memcpy(group, now.data, now.len);
+			glen = now.len;
 			sha256_init(&s);
 		}
 		digest_row(&s, q);
@@ -146,31 +164,32 @@ static int all_groups(struct render *r)
 	sqlite3_reset(q);
 	if (rc == 0 && step != SQLITE_DONE)
 		rc = store_error(r->st, "reading classifications");
-	if (rc == 0 && recipe) {
-		group_key(recipe, version, key);
-		digest_end(&s, digest);
-		rc = put(r, key, digest);
-	}
-	free(recipe);
-	free(version);
+	if (rc == 0 && group)
+		rc = group_end(r, group, &s);
+	free(group);
+	buf_release(&now);
 	return rc;
 }
 
-static int group_exec(struct render *r, const char *sql, const char *recipe, const char *version)
+static int group_exec(struct render *r, const char *sql, const char *recipe, const char *version,
+		      const char *href)
 {
 	sqlite3_stmt *q = store_stmt(r->st, sql);
 	bind_text(q, ":recipe", recipe);
 	if (version)
 		bind_text(q, ":version", version);
+	if (href)
+		bind_text(q, ":href", href);
 	return store_step_done(r->st, q);
 }
 
 /* one candidate group of an incremental render */
-static int one_group(struct render *r, const char *recipe, const char *version)
+static int one_group(struct render *r, const char *recipe, const char *version, const char *href)
 {
 	sqlite3_stmt *q = store_stmt(r->st, SQL_CLASS_GROUP);
 	bind_text(q, ":recipe", recipe);
 	bind_text(q, ":version", version);
+	bind_text(q, ":href", href);
 	struct sha256 s;
 	sha256_init(&s);
 	int step;
@@ -181,14 +200,14 @@ static int one_group(struct render *r, const char *recipe, const char *version)
 		return store_error(r->st, "reading classifications");
 	char key[SRC_HEX + 1], was[SRC_HEX + 1], digest[SRC_HEX + 1];
 	digest_end(&s, digest);
-	group_key(recipe, version, key);
+	group_key(recipe, version, href, key);
 	if (get(r, key, was) < 0)
 		return -1;
 	if (strcmp(was, digest) &&
-	    (group_exec(r, SQL_GROUP_RUNS, recipe, version) < 0 || put(r, key, digest) < 0))
+	    (group_exec(r, SQL_GROUP_RUNS, recipe, version, href) < 0 || put(r, key, digest) < 0))
 		return -1;
-	if (group_exec(r, SQL_GROUP_TESTS, recipe, version) < 0 ||
-	    group_exec(r, SQL_GROUP_RECIPE, recipe, NULL) < 0)
+	if (group_exec(r, SQL_GROUP_TESTS, recipe, version, NULL) < 0 ||
+	    group_exec(r, SQL_GROUP_RECIPE, recipe, NULL, NULL) < 0)
 		return -1;
 	return 0;
 }
@@ -199,10 +218,9 @@ static int candidates(struct render *r)
 	struct buf names = BUF_INIT;
 	sqlite3_stmt *q = store_stmt(r->st, SQL_CANDIDATES);
 	int step;
-	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-		buf_add(&names, col_text(q, 0), strlen(col_text(q, 0)) + 1);
-		buf_add(&names, col_text(q, 1), strlen(col_text(q, 1)) + 1);
-	}
+	while ((step = sqlite3_step(q)) == SQLITE_ROW)
+		for (int i = 0; i < 3; i++)
+			buf_add(&names, col_text(q, i), strlen(col_text(q, i)) + 1);
 	sqlite3_reset(q);
 	int rc = step == SQLITE_DONE ? 0 : store_error(r->st, "listing sources");
 	for (size_t off = 0; rc == 0 && off < names.len;) {
@@ -210,7 +228,9 @@ static int candidates(struct render *r)
 		off += strlen(recipe) + 1;
 		const char *version = names.data + off;
 		off += strlen(version) + 1;
-		rc = one_group(r, recipe, version);
+		const char *href = names.data + off;
+		off += strlen(href) + 1;
+		rc = one_group(r, recipe, version, href);
 	}
 	buf_release(&names);
 	return rc;

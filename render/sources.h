@@ -4,12 +4,13 @@
  * Run pages and sweep grids show each failing test's state as a word (state.h:
  * "■ deterministic", "≈ flaky", ...) without the counts of its evidence (those live
  * on the test page), so a run page changes only when a state it shows changes. For
- * each sources group (recipe, version; runs that recorded no version are version
- * '') a digest of what those pages can show is kept in OUT/.ccr/state, one line
+ * each sources group (recipe, version, harness ref; '' for what runs did not
+ * record) a digest of what those pages can show is kept in OUT/.ccr/state, one line
  * "sources <key> <digest>" per group (key: 16 hex digits of SHA-256 of recipe, NUL,
- * version; digest: 16 hex digits over every classification row of the group: test,
- * harness ref, seq, state, load, whether failures were excluded). A group with no
- * line has the digest of no rows.
+ * version, NUL, harness ref; digest: 16 hex digits over every classification row of
+ * the group: test, seq, state, load, whether failures were excluded). A group with
+ * no line has the digest of no rows. A new harness ref is a new group: the runs of
+ * the old one keep their pages.
  *
  * An incremental render recomputes the digest of every group the new runs can
  * have changed (collect/derive.c recounts the groups of new runs, of the runs they
