@@ -9,7 +9,9 @@
 #    (flaky -> load flake): badges are updated, not left stale;
 #  - a night rewrites only a bounded set of pages (no run page of an older sweep
 #    whose shown states did not change);
-#  - the incremental site equals a fresh full render byte for byte.
+#  - the incremental site equals a fresh full render byte for byte;
+#  - a test failing once ("new") then again at the same tag: the first run's page
+#    says "deterministic" after the incremental render.
 . "$(dirname "$0")/lib.sh"
 G="$CCR_BUILD/genhist"
 # seed 14: two flaky tests of the latest tag become load flakes in the last nights
@@ -82,3 +84,36 @@ else
 	fail history_incremental_equals_full "$(grep -c . "$T/diff.out") diff lines: $(head -c 300 "$T/diff.out")"
 fi
 check history_links python3 "$top/tests/e2e/sitecheck.py" "$S"
+
+# new -> deterministic: a test fails once (its run page says "new"), then again at the
+# same tag; the incremental render rewrites the first run's page to "deterministic"
+mkrun() { # DIR STARTED STATUS
+	mkdir -p "$1/junit"
+	printf '{"recipe": "solo", "version": "1.0.0", "host": "h1", "trigger": "sweep", "started": "%s", "finished": "%s", "exit_code": 1}\n' \
+		"$2" "$2" > "$1/run.json"
+	printf '<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="pytest" tests="2" failures="1">
+<testcase classname="tests.test_install" name="test_ok" time="0.1"/>
+<testcase classname="tests.test_install" name="test_broken" time="0.2"><failure message="boom">Traceback\nboom</failure></testcase>
+</testsuite></testsuites>\n' > "$1/junit/install__cc-ci__test_install.xml"
+}
+export CCR_DB="$T/solo.db"
+mkrun "$T/solo/20260301T001000Z-solo" 2026-03-01T00:10:00Z
+mkrun "$T/solo/20260302T001000Z-solo" 2026-03-02T00:10:00Z
+ccr -q collect ingest "$T/solo/20260301T001000Z-solo" 2> "$T/solo.err"
+ccr -q render --out "$T/solo-site" 2>> "$T/solo.err"
+first="$T/solo-site/runs/20260301T001000Z-solo/index.html"
+was=$(grep -o 'class="cl cl-[a-z]*"' "$first" | sort -u | tr '\n' ' ')
+ccr -q collect ingest "$T/solo/20260302T001000Z-solo" 2>> "$T/solo.err"
+ccr -q render --out "$T/solo-site" 2>> "$T/solo.err"
+now=$(grep -o 'class="cl cl-[a-z]*"' "$first" | sort -u | tr '\n' ' ')
+if [ "$was" = 'class="cl cl-new" ' ] && [ "$now" = 'class="cl cl-deterministic" ' ]; then
+	ok history_new_to_deterministic
+else
+	fail history_new_to_deterministic "first run's page said '$was', then '$now': $(head -c 200 "$T/solo.err")"
+fi
+ccr -q render --out "$T/solo-fresh" 2> /dev/null
+if diff -r -x .ccr "$T/solo-site" "$T/solo-fresh" > "$T/solo.diff" 2>&1; then
+	ok history_solo_equals_full
+else
+	fail history_solo_equals_full "$(head -c 300 "$T/solo.diff")"
+fi
