@@ -107,32 +107,52 @@ static void sgr(struct ansi *s, const char *p, size_t n)
 	}
 }
 
-/* text without escape sequences: invalid bytes as \xNN, \r as a control picture */
+/* ASCII bytes as bitmaps of the 128 codes; every byte >= 0x80 is outside both */
+#define BIT(c) (UINT64_C(1) << ((c) & 63))
+/* printable ASCII and tab: a log line shows them as they are... */
+static const uint64_t ascii_text[2] = {BIT('\t') | UINT64_C(0xffffffff00000000),
+				       ~BIT(0x7f)};
+/* ...and writes them as they are, but for & < > */
+static const uint64_t ascii_as_is[2] = {
+	(BIT('\t') | UINT64_C(0xffffffff00000000)) & ~BIT('&') & ~BIT('<') & ~BIT('>'),
+	~BIT(0x7f)};
+
+static inline int byte_in(const uint64_t set[2], unsigned char c)
+{
+	return c < 128 && (set[c >> 6] >> (c & 63)) & 1;
+}
+
+/* text without escape sequences: invalid bytes as \xNN, \r as a control picture. Runs
+ * of bytes that need nothing are copied whole: most of a log is such runs */
 static void log_text(struct html *h, const unsigned char *p, size_t n)
 {
-	size_t i = 0, run = 0;
+	size_t i = 0;
 	while (i < n) {
+		size_t run = i;
+		while (i < n && byte_in(ascii_as_is, p[i]))
+			i++;
+		buf_add(&h->b, p + run, i - run);
+		if (i == n)
+			break;
 		if (p[i] == '\r') { /* a lone CR (progress bars) would break the line in <pre> */
-			esc_text(&h->b, (const char *)p + run, i - run);
 			html_lit(h, "\xe2\x90\x8d");
-			run = ++i;
+			i++;
 			continue;
 		}
 		uint32_t cp;
 		size_t len = p[i] < 0x80 ? 1 : utf8_decode(p + i, n - i, &cp);
-		if (len) {
+		if (len) { /* & < >, controls, a UTF-8 character: escaped or shown */
+			esc_text(&h->b, (const char *)p + i, len);
 			i += len;
 			continue;
 		}
-		esc_text(&h->b, (const char *)p + run, i - run);
 		static const char hex[] = "0123456789ABCDEF";
 		char x[4] = {'\\', 'x', hex[p[i] >> 4], hex[p[i] & 15]};
 		html_lit(h, "<span class=\"x\">");
 		html_textn(h, x, 4);
 		html_lit(h, "</span>");
-		run = ++i;
+		i++;
 	}
-	esc_text(&h->b, (const char *)p + run, i - run);
 }
 
 int log_exact(const char *log, size_t n)
@@ -150,8 +170,10 @@ int log_exact(const char *log, size_t n)
 			if (i - line_start > LOG_LINE_SHOWN || ++lines > LOG_LINES_PER_PAGE)
 				return 0;
 			line_start = ++i;
-		} else if ((c >= 0x20 && c < 0x7f) || c == '\t') {
+		} else if (byte_in(ascii_text, c)) {
 			i++;
+			while (i < n && byte_in(ascii_text, p[i]))
+				i++;
 		} else if (c < 0x80) {
 			return 0; /* ESC (colours), CR, other controls: shown otherwise */
 		} else {
@@ -181,10 +203,10 @@ void log_line_html(struct html *h, const char *line, size_t n, struct ansi *st)
 	span_open(h, st);
 	size_t i = 0, run = 0;
 	while (i < n) {
-		if (p[i] != 0x1b) {
-			i++;
-			continue;
-		}
+		const unsigned char *esc = memchr(p + i, 0x1b, n - i);
+		if (!esc)
+			break;
+		i = (size_t)(esc - p);
 		log_text(h, p + run, i - run);
 		size_t j = i + 1;
 		if (j < n && p[j] == '[') { /* CSI: parameters, intermediates, a final byte */

@@ -20,8 +20,6 @@
 #include "../lib/msg.h"
 #include "../lib/timeutil.h"
 
-#include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -203,14 +201,17 @@ static int one_log(struct render *r, struct html *h, struct logctx *l, const cha
 			page = log_page_of(n);
 			page_head(h, l, page, lines);
 		}
-		char num[24]; /* digits only: nothing to escape */
-		int nd = snprintf(num, sizeof(num), "%" PRId64, n);
+		char num[24]; /* the line number's digits, written three times */
+		size_t nd = 0;
+		for (int64_t v = n; v; v /= 10)
+			num[sizeof(num) - ++nd] = (char)('0' + v % 10);
+		const char *d = num + sizeof(num) - nd;
 		html_lit(h, "<a id=\"L");
-		buf_add(&h->b, num, (size_t)nd);
+		buf_add(&h->b, d, nd);
 		html_lit(h, "\" href=\"#L");
-		buf_add(&h->b, num, (size_t)nd);
+		buf_add(&h->b, d, nd);
 		html_lit(h, "\">");
-		buf_add(&h->b, num, (size_t)nd);
+		buf_add(&h->b, d, nd);
 		html_lit(h, "</a>");
 		log_line_html(h, p, len, &st);
 		html_lit(h, "\n");
