@@ -107,12 +107,9 @@ static void sgr(struct ansi *s, const char *p, size_t n)
 	}
 }
 
-/* ASCII bytes as bitmaps of the 128 codes; every byte >= 0x80 is outside both */
+/* ASCII bytes as a bitmap of the 128 codes (every byte >= 0x80 is outside): printable
+ * ASCII and tab but & < >, written to the page as they are */
 #define BIT(c) (UINT64_C(1) << ((c) & 63))
-/* printable ASCII and tab: a log line shows them as they are... */
-static const uint64_t ascii_text[2] = {BIT('\t') | UINT64_C(0xffffffff00000000),
-				       ~BIT(0x7f)};
-/* ...and writes them as they are, but for & < > */
 static const uint64_t ascii_as_is[2] = {
 	(BIT('\t') | UINT64_C(0xffffffff00000000)) & ~BIT('&') & ~BIT('<') & ~BIT('>'),
 	~BIT(0x7f)};
@@ -170,9 +167,9 @@ int log_exact(const char *log, size_t n)
 			if (i - line_start > LOG_LINE_SHOWN || ++lines > LOG_LINES_PER_PAGE)
 				return 0;
 			line_start = ++i;
-		} else if (byte_in(ascii_text, c)) {
-			i++;
-			while (i < n && byte_in(ascii_text, p[i]))
+		} else if ((unsigned char)(c - 0x20) < 0x5f || c == '\t') {
+			i++; /* printable ASCII: the common case, in one tight loop */
+			while (i < n && ((unsigned char)(p[i] - 0x20) < 0x5f || p[i] == '\t'))
 				i++;
 		} else if (c < 0x80) {
 			return 0; /* ESC (colours), CR, other controls: shown otherwise */

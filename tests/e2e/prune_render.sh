@@ -1,7 +1,8 @@
 #!/bin/sh
 # prune_render.sh: an incremental render notices `ccr prune`: the pruned runs' log and
 # run pages say "pruned" without --full, little else is rewritten, and the site is
-# the one a fresh render makes; logs that come back (ingested again) show again.
+# the one a fresh render makes; logs that come back (ingested again) show again; a
+# corrupt log says so on its page.
 . "$(dirname "$0")/lib.sh"
 db() { sqlite3 "$CCR_DB" "$1"; }
 export CCR_NOW=2026-01-07T00:00:00Z
@@ -69,3 +70,17 @@ rc=$?
 n=$(grep -l 'Log pruned on 2026-01-09' "$S"/runs/*/logs/*.html 2> /dev/null | wc -l)
 [ $rc -eq 0 ] && [ "$n" -ge 1 ] && ok prune_render_second_prune || fail prune_render_second_prune "rc $rc, $n pages say so"
 CCR_NOW=2026-01-09T00:00:00Z same_as_fresh prune_render_second_same_as_fresh
+
+# a log whose stored bytes are corrupt (not a zlib stream, or a cut one): its page says so,
+# the rest renders, exit status 1 (input shown as unreadable)
+h1=$(db "SELECT hash FROM file WHERE kind = 'log' AND run_id = '$(basename "$(ls -d "$T"/h/20260106T* | head -1)")' LIMIT 1")
+r1=$(db "SELECT run_id || '|' || name FROM file WHERE hash = '$h1' LIMIT 1")
+db "UPDATE blob SET data = substr(data, 1, length(data) / 2) WHERE hash = '$h1'"
+ccr render --out "$T/corrupt" 2> "$T/err.c"
+rc=$?
+cpage="$T/corrupt/runs/${r1%%|*}/logs/$(basename "${r1#*|}").html"
+if [ $rc -eq 1 ] && grep -q "missing from the store or corrupt" "$cpage" && [ -f "$T/corrupt/index.html" ]; then
+	ok prune_render_corrupt_log_said
+else
+	fail prune_render_corrupt_log_said "rc $rc, $cpage: $(head -c 200 "$T/err.c")"
+fi
