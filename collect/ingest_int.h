@@ -71,7 +71,7 @@ struct tier {
 	struct buf reason;
 	const char *status;
 	int64_t tests, failures, errors, skipped, passing, time_ms;
-	int has_time;
+	int64_t ntime; /* testcases with a time */
 	int seq;
 };
 
