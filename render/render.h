@@ -25,7 +25,9 @@
  *   todo_test(test_id, changed)  tests with new outcomes; changed = 1 when one of
  *                        them is a failure, an error or a flaky pass, or differs from
  *                        the test's outcome in its run before (always 1 in a full
- *                        render). A test page that shows only the test's failures and
+ *                        render), or sources.c found a new run at a version where it
+ *                        failed (its evidence counts there moved). A test page that shows
+ *                        only the test's failures and
  *                        changes of outcome (not every passing run) needs rewriting
  *                        only for changed = 1: about 1% of tests a night instead of
  *                        all of them (rewriting a file costs a delete: ~3k/s here).
