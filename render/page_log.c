@@ -180,8 +180,9 @@ static int one_log(struct render *r, struct html *h, struct logctx *l, const cha
 		return -1;
 	}
 	int64_t lines = 0;
-	for (size_t i = 0; i < data.len; i++)
-		lines += data.data[i] == '\n';
+	for (const char *c = data.data, *end = data.data + data.len;
+	     c < end && (c = memchr(c, '\n', (size_t)(end - c))); c++)
+		lines++;
 	if (data.len && data.data[data.len - 1] != '\n')
 		lines++;
 	l->pages = log_pages(lines);
