@@ -295,12 +295,17 @@ static int tally_store(struct store *st, struct tally *t, const char *version, c
 static int count_group(struct store *st, const char *recipe, const char *version,
 		       const char *harness)
 {
+	/* the group's rows by primary key, one seek per test of the recipe (test_slug):
+	 * through classification_recipe they were a scan of every row of the recipe,
+	 * each version of its history */
 	static const char q_old[] =
 		"INSERT OR IGNORE INTO d_test (id) SELECT test_id FROM classification"
-		" WHERE recipe = :recipe AND version = :version AND harness_ref = :harness";
+		" WHERE test_id IN (SELECT id FROM test WHERE recipe = :recipe)"
+		"   AND version = :version AND harness_ref = :harness";
 	static const char q_del[] =
 		"DELETE FROM classification"
-		" WHERE recipe = :recipe AND version = :version AND harness_ref = :harness";
+		" WHERE test_id IN (SELECT id FROM test WHERE recipe = :recipe)"
+		"   AND version = :version AND harness_ref = :harness";
 	/* runs of the group through run_recipe_version, their testcases by primary key */
 	static const char q[] =
 		"SELECT tc.test_id, json_quote(r.id), r.started, r.overlap, r.trigger_kind,"
