@@ -326,3 +326,11 @@ ALTER TABLE blob ADD COLUMN pruned_at INTEGER; -- UTC seconds when 'ccr prune' d
                                -- (data is then x'', zero bytes); NULL: the bytes are here.
                                -- Written by prune; set back to NULL by collect when a run
                                -- brings the same bytes again (store_put_blob)
+
+-- migration 5
+-- testcase_test carries the status, so a test's history (test pages, the render's
+-- changed-test search, classification walks) is read from the index alone: each
+-- row fetched from the table is a descent through a text primary key, and at a
+-- year of nightly runs those fetches were most of a full render's test pages.
+DROP INDEX testcase_test;
+CREATE INDEX testcase_test ON testcase(test_id, run_id, status);

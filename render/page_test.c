@@ -48,8 +48,11 @@
 static const char SQL_TODO_TESTS[] =
 	"SELECT t.id, t.recipe, t.tier, t.classname, t.name, t.slug FROM test t"
 	" WHERE t.id IN (SELECT test_id FROM todo_test WHERE changed) ORDER BY t.id";
+/* the test's first run is its lowest run id (ids sort by time within a recipe): one run
+ * looked up, not every one */
 static const char SQL_TEST_FIRST[] =
-	"SELECT min(r.started) FROM testcase c JOIN run r ON r.id = c.run_id WHERE c.test_id = :test";
+	"SELECT r.started FROM run r"
+	" WHERE r.id = (SELECT min(run_id) FROM testcase WHERE test_id = :test)";
 /* per tag where it failed; the bare r.id is the run of max(r.started) (SQLite's rule
  * for a lone max()) */
 static const char SQL_TEST_TAGS[] =
@@ -72,13 +75,18 @@ static const char SQL_GROUP_RUNS[] =
 	" JOIN run r ON r.id = c.run_id WHERE c.test_id = :test"
 	" AND c.status IN ('failed', 'error') AND " GROUP_KEY " = :k"
 	" ORDER BY r.started DESC, r.id DESC LIMIT :n";
-/* failures and changes of outcome (run ids sort by time within a recipe) */
+/* failures and changes of outcome (run ids sort by time within a recipe), the newest
+ * :shown of them, and how many there are in all (column 12). The outcomes are read from
+ * the index testcase_test alone; only the rows shown fetch their testcase and run. */
 static const char SQL_TEST_ROWS[] =
-	"SELECT x.run_id, x.status, x.message, x.time_ms, r.version, r.started, r.trigger_kind,"
-	" r.external_id, r.mode, r.overlap, r.ingested_at, x.prev FROM (SELECT run_id, status,"
-	"  message, time_ms, lag(status) OVER (ORDER BY run_id) AS prev FROM testcase"
-	"  WHERE test_id = :test) x JOIN run r ON r.id = x.run_id"
-	" WHERE x.prev IS NULL OR x.prev <> x.status OR x.status IN ('failed', 'error', 'flaky')"
+	"SELECT x.run_id, x.status, tc.message, tc.time_ms, r.version, r.started, r.trigger_kind,"
+	" r.external_id, r.mode, r.overlap, r.ingested_at, x.prev, x.total FROM (SELECT run_id,"
+	"  status, prev, count(*) OVER () AS total FROM (SELECT run_id, status,"
+	"   lag(status) OVER (ORDER BY run_id) AS prev FROM testcase WHERE test_id = :test)"
+	"  WHERE prev IS NULL OR prev <> status OR status IN ('failed', 'error', 'flaky')"
+	"  ORDER BY run_id DESC LIMIT :shown) x"
+	" JOIN run r ON r.id = x.run_id"
+	" JOIN testcase tc ON tc.run_id = x.run_id AND tc.test_id = :test"
 	" ORDER BY x.run_id DESC";
 
 struct testinfo {
@@ -290,11 +298,11 @@ static int outcomes(struct html *h, struct render *r, const struct testinfo *ti,
 		    "<tbody>\n");
 	sqlite3_stmt *q = store_stmt(r->st, SQL_TEST_ROWS);
 	bind_int(q, ":test", ti->id);
+	bind_int(q, ":shown", TEST_ROWS_SHOWN);
 	int64_t n = 0;
 	int step, rc = 0;
 	while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
-		if (++n > TEST_ROWS_SHOWN)
-			continue;
+		n = sqlite3_column_int64(q, 12);
 		if (sqlite3_column_int64(q, 10) > *as_of)
 			*as_of = sqlite3_column_int64(q, 10);
 		char *run_id = xstrdup(col_text(q, 0));
