@@ -417,14 +417,19 @@ struct store *store_open(const char *path, int flags)
 			error("'%s': cannot open", path);
 		goto fail;
 	}
-	if ((flags & STORE_READONLY) && user_version(st) < 0 && reopen_immutable(st, path) < 0) {
-		error("'%s': cannot open: %s", path, sqlite3_errmsg(st->db));
-		goto fail;
-	}
-	/* $CCR_BUSY_MS shortens the wait, so tests can see "store is busy" without 30 s */
+	/* $CCR_BUSY_MS shortens the wait, so tests can see "store is busy" without 30 s.
+	 * Set before the first read: a render opening the store while a collector holds
+	 * it read "database is locked" as an unreadable store (faults.sh, now and then) */
 	const char *busy = getenv("CCR_BUSY_MS");
 	int busy_ms = busy && *busy ? atoi(busy) : STORE_BUSY_MS;
 	sqlite3_busy_timeout(st->db, busy_ms > 0 ? busy_ms : STORE_BUSY_MS);
+	if ((flags & STORE_READONLY) && user_version(st) < 0) {
+		if (reopen_immutable(st, path) < 0) {
+			error("'%s': cannot open: %s", path, sqlite3_errmsg(st->db));
+			goto fail;
+		}
+		sqlite3_busy_timeout(st->db, busy_ms > 0 ? busy_ms : STORE_BUSY_MS);
+	}
 	sqlite3_extended_result_codes(st->db, 1);
 	if (!(flags & STORE_READONLY)) {
 		/* two collectors creating one store at once: switching the new file to WAL
