@@ -186,9 +186,14 @@ NOOP_W=$W NOOP_OK=$RC NOOP_RSS=$RSS NOOP_CPU=$CPU
 NOOP_PAGES=$(count_files "$site" "$tmp/m.noop") NOOP_BYTES=$(count_bytes "$site" "$tmp/m.noop")
 row "ccr render (nothing new)" "$NOOP_PAGES" "$NOOP_BYTES" "pages rewritten"
 SITE_FILES=$(count_files "$site") SITE_BYTES=$(count_bytes "$site")
-BIG_PAGES=$(find "$site" -type f -size +1024k | wc -l | tr -d ' ')
-BIGGEST=$(find "$site" -type f -printf '%s %P\n' | sort -n | tail -1)
-[ -n "$BIGGEST" ] && note "site: $SITE_FILES files, $(calc "$SITE_BYTES / 1048576" 1) MB; largest file: $BIGGEST bytes"
+# pages (HTML, the feed, badges) and the data/ exports are counted apart: the goal is
+# about pages a browser opens; the exports are listed so their size stays visible
+BIG_PAGES=$(find "$site" -type f -size +1024k ! -path "$site/data/*" | wc -l | tr -d ' ')
+BIG_DATA=$(find "$site/data" -type f -size +1024k 2>/dev/null | wc -l | tr -d ' ')
+BIGGEST=$(find "$site" -type f ! -path "$site/data/*" -printf '%s %P\n' | sort -n | tail -1)
+BIGGEST_DATA=$(find "$site/data" -type f -printf '%s %P\n' 2>/dev/null | sort -n | tail -1)
+[ -n "$BIGGEST" ] && note "site: $SITE_FILES files, $(calc "$SITE_BYTES / 1048576" 1) MB; largest page: $BIGGEST bytes"
+[ -n "$BIGGEST_DATA" ] && note "data/: $BIG_DATA files over 1 MB; largest: $BIGGEST_DATA bytes"
 
 # ---- 4. the peers: the last sweep alone, then nightly regeneration with history ----
 # peer inputs: night k's JUnit files, flattened into one results folder (hard links)
@@ -340,7 +345,8 @@ for p in a2:"Allure 2":$A2_NIGHT_W:$A2_NIGHT_B a3:"Allure 3":$A3_NIGHT_W:$A3_NIG
 	goal "one night vs $pname regenerating: speed" "$(calc "$pw / ($NIGHT_W > 0 ? $NIGHT_W : 0.001)" 1)x faster" ">= 20x" "$(v "$NING_OK $INCR_OK" "$pw >= 20 * $NIGHT_W")"
 	goal "one night vs $pname regenerating: bytes written" "$(calc "$pb / ($NIGHT_B > 0 ? $NIGHT_B : 1)" 1)x fewer" ">= 20x" "$(v "$NING_OK $INCR_OK" "$pb >= 20 * $NIGHT_B")"
 done
-goal "no page over 1 MB" "$BIG_PAGES over" "0" "$(v "$FULL_OK" "$BIG_PAGES == 0")"
+goal "no page over 1 MB (data/ exports apart)" "$BIG_PAGES over" "0" "$(v "$FULL_OK" "$BIG_PAGES == 0")"
+goal "no data/ export over 1 MB" "$BIG_DATA over" "0" "$(v "$FULL_OK" "$BIG_DATA == 0")"
 
 {
 	echo "ccr bench, SIZE=$SIZE: $RECIPES recipes x $NIGHTS nights x $TIERS tiers x $TESTS tests (seed $SEED)"
