@@ -20,11 +20,13 @@ static const char SQL_SRC_ALL[] = "SELECT key, digest FROM src_digest ORDER BY k
 static const char SQL_CLASS_ALL[] =
 	"SELECT recipe, version, harness_ref, test_id, seq, state, load, excluded > 0"
 	" FROM classification ORDER BY recipe, version, harness_ref, test_id";
-/* one group (index classification_recipe, then filtered by version) */
+/* one group: a primary-key seek per test of the recipe (index test_slug), as derive's
+ * count_group does; through classification_recipe it scanned every version of the
+ * recipe's history, most of an incremental render's planning at a year of nights */
 static const char SQL_CLASS_GROUP[] =
 	"SELECT recipe, version, harness_ref, test_id, seq, state, load, excluded > 0"
-	" FROM classification WHERE recipe = :recipe AND version = :version"
-	" AND harness_ref = :href ORDER BY test_id";
+	" FROM classification WHERE test_id IN (SELECT id FROM test WHERE recipe = :recipe)"
+	" AND version = :version AND harness_ref = :href ORDER BY test_id";
 /* the groups derive may have recounted: those of the runs to render so far (new and
  * overlapped ones), and those of the other runs of the new runs' sweeps (an incident
  * found in a sweep changes what its runs count) */
