@@ -68,28 +68,7 @@ static int other_runs(struct html *h, struct render *r)
 				    "class=\"scroll\"><table class=\"runs\">\n<thead><tr><th>run</th>"
 				    "<th>recipe</th><th>version</th><th>trigger</th><th>started</th>"
 				    "</tr></thead><tbody>\n");
-		struct url u, ur;
-		url_run(&u, col_text(q, 0));
-		url_recipe(&ur, col_text(q, 1));
-		html_lit(h, "<tr><td><a href=\"");
-		html_href(h, &u, NULL);
-		html_lit(h, "\">");
-		html_status(h, col_text(q, 5));
-		html_lit(h, "</a></td><td><a href=\"");
-		html_href(h, &ur, NULL);
-		html_lit(h, "\">");
-		html_text(h, col_text(q, 1));
-		html_lit(h, "</a></td><td>");
-		html_text(h, col_text(q, 2));
-		html_lit(h, "</td><td>");
-		html_text(h, col_text(q, 3));
-		if (sqlite3_column_type(q, 4) != SQLITE_NULL) {
-			html_lit(h, " ");
-			html_text(h, col_text(q, 4));
-		}
-		html_lit(h, "</td><td>");
-		html_time(h, sqlite3_column_int64(q, 6));
-		html_lit(h, "</td></tr>\n");
+		sweep_other_run(h, q);
 	}
 	sqlite3_reset(q);
 	if (n)

@@ -13,6 +13,7 @@
  */
 #include "pages.h"
 #include "layout.h"
+#include "sweepview.h"
 #include "../lib/msg.h"
 
 #include <stdlib.h>
@@ -102,28 +103,7 @@ static int64_t runs_table(struct html *h, sqlite3_stmt *q, int64_t *as_of, int *
 				    "<th scope=\"col\">run</th><th scope=\"col\">recipe</th>"
 				    "<th scope=\"col\">version</th><th scope=\"col\">trigger</th>"
 				    "<th scope=\"col\">started</th></tr></thead>\n<tbody>\n");
-		struct url u, ur;
-		url_run(&u, col_text(q, 0));
-		url_recipe(&ur, col_text(q, 1));
-		html_lit(h, "<tr><td><a href=\"");
-		html_href(h, &u, NULL);
-		html_lit(h, "\">");
-		html_status(h, col_text(q, 5));
-		html_lit(h, "</a></td><td><a href=\"");
-		html_href(h, &ur, NULL);
-		html_lit(h, "\">");
-		html_text(h, col_text(q, 1));
-		html_lit(h, "</a></td><td>");
-		html_text(h, col_text(q, 2));
-		html_lit(h, "</td><td>");
-		html_text(h, col_text(q, 3));
-		if (sqlite3_column_type(q, 4) != SQLITE_NULL) {
-			html_lit(h, " ");
-			html_text(h, col_text(q, 4));
-		}
-		html_lit(h, "</td><td>");
-		html_time(h, sqlite3_column_int64(q, 6));
-		html_lit(h, "</td></tr>\n");
+		sweep_other_run(h, q);
 	}
 	if (n) {
 		html_lit(h, "</tbody></table></div>\n");

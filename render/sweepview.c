@@ -399,3 +399,29 @@ int sweep_promotes(struct html *h, struct render *r, const char *id)
 		return store_error(r->st, "reading promotes");
 	return 0;
 }
+
+void sweep_other_run(struct html *h, sqlite3_stmt *q)
+{
+	struct url u, ur;
+	url_run(&u, col_text(q, 0));
+	url_recipe(&ur, col_text(q, 1));
+	html_lit(h, "<tr><td><a href=\"");
+	html_href(h, &u, NULL);
+	html_lit(h, "\">");
+	html_status(h, col_text(q, 5));
+	html_lit(h, "</a></td><td><a href=\"");
+	html_href(h, &ur, NULL);
+	html_lit(h, "\">");
+	html_text(h, col_text(q, 1));
+	html_lit(h, "</a></td><td>");
+	html_text(h, col_text(q, 2));
+	html_lit(h, "</td><td>");
+	html_text(h, col_text(q, 3));
+	if (sqlite3_column_type(q, 4) != SQLITE_NULL) {
+		html_lit(h, " ");
+		html_text(h, col_text(q, 4));
+	}
+	html_lit(h, "</td><td>");
+	html_time(h, sqlite3_column_int64(q, 6));
+	html_lit(h, "</td></tr>\n");
+}

@@ -36,6 +36,9 @@ int sweep_changes(struct html *h, struct render *r, const char *id, const char *
 /* entries per change list on pages: a sweep where more broke is an incident, and
  * the grid already shows it */
 #define CHANGES_MAX 100
+/* one row of a "runs outside sweeps" table (run, recipe, version, trigger, started)
+ * from q's columns: id, recipe, version, trigger_kind, external_id, status, started */
+void sweep_other_run(struct html *h, sqlite3_stmt *q);
 /* the promote/advance attempts of the sweep's runs */
 int sweep_promotes(struct html *h, struct render *r, const char *id);
 
