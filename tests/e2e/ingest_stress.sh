@@ -48,27 +48,9 @@ o=$(db "$T/a.db" 'SELECT sum(overlap) FROM run')
 # ---- kill -9 in the middle of a large ingest
 gen "$T/k" 200 --tests 20 --log-kb 64 --seed 3 --start 2026-07-01
 K="$T/k.db"
-# the binary itself in the background (not the ccr function), so $! is its pid;
-# on a fast, idle machine the ingest can finish before the kill lands: try again
-# on a fresh store (at most 3 times) so the test always kills a running ingest
+# kill once some runs are in (200 in all)
 r=""
-for attempt in 1 2 3; do
-	rm -f "$K" "$K-wal" "$K-shm"
-	CCR_DB="$K" $CCR_WRAP "$CCR_BUILD/ccr" collect ingest "$T"/k/* 2> "$T/err.k" &
-	pid=$!
-	i=0
-	# wait until some runs are in, then kill without warning
-	while [ $i -lt 600 ]; do
-		n=$(db "$K" 'SELECT count(*) FROM run' 2> /dev/null || echo 0)
-		[ "${n:-0}" -ge 20 ] && break
-		i=$((i + 1))
-		sleep 0.05
-	done
-	kill -9 $pid 2> /dev/null
-	wait $pid 2> /dev/null
-	n=$(db "$K" 'SELECT count(*) FROM run')
-	[ "$n" -lt 200 ] && break
-done
+kill_ingest "$K" 20 200 collect ingest "$T"/k/*
 if [ "$n" -lt 200 ] && r=$(sound "$K" "$n"); then ok killed_ingest_store_sound; else fail killed_ingest_store_sound "runs=$n: $r"; fi
 CCR_DB="$K" ccr collect ingest "$T"/k/* 2> "$T/err.k2"
 rc=$?
