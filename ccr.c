@@ -26,7 +26,7 @@ static const char usage_text[] =
 	"  collect fetch  URL ... [--jobs N] [--timeout SECS] [--retries N] [--max-size BYTES]\n"
 	"                                       archive run folders served over HTTP(S)\n"
 	"  collect canon  DIR                   record canonical records DIR/<recipe>/canonical.json\n"
-	"  render [--out DIR] [--docs DIR] [--notes DIR] [--base-url URL] [--full]\n"
+	"  render [--out DIR] [--docs DIR] [--notes DIR] [--base-url URL] [--full] [--jobs N]\n"
 	"                                       write the static site (default site/)\n"
 	"  runs [--recipe R] [--since TIME] [--limit N] [--json]\n"
 	"                                       list runs, newest first, with per-tier counts\n"

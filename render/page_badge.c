@@ -21,6 +21,8 @@ int page_badges(struct render *r)
 	sqlite3_stmt *q = store_stmt(r->st, SQL_TODO_BADGES);
 	int rc = 0, step;
 	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		if (!render_mine(r))
+			continue;
 		const char *status = (const char *)sqlite3_column_text(q, 1);
 		struct url u;
 		url_badge(&u, col_text(q, 0));

@@ -230,6 +230,8 @@ int page_logs(struct render *r)
 	sqlite3_stmt *q = store_stmt(r->st, SQL_TODO_LOGS);
 	int rc = 0, step;
 	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		if (!render_mine(r))
+			continue;
 		struct logctx l;
 		memset(&l, 0, sizeof(l));
 		char *run = xstrdup(col_text(q, 0)), *recipe = xstrdup(col_text(q, 1)),

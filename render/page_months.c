@@ -163,7 +163,8 @@ int page_months(struct render *r)
 	for (size_t off = 0; rc == 0 && off < months.len;) {
 		const char *m = months.data + off;
 		off += strlen(m) + 1;
-		rc = one_month(r, &h, m);
+		if (render_mine(r))
+			rc = one_month(r, &h, m);
 	}
 	buf_release(&months);
 	html_release(&h);

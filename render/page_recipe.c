@@ -693,6 +693,8 @@ int page_recipes(struct render *r)
 	sqlite3_stmt *q = store_stmt(r->st, SQL_TODO_RECIPES);
 	int rc = 0, step;
 	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		if (!render_mine(r))
+			continue;
 		char *recipe = xstrdup(col_text(q, 0));
 		rc = one_recipe(r, &h, recipe);
 		free(recipe);
@@ -713,6 +715,8 @@ int page_history(struct render *r)
 	sqlite3_stmt *q = store_stmt(r->st, SQL_TODO_MONTHS);
 	int rc = 0, step;
 	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		if (!render_mine(r))
+			continue;
 		char *recipe = xstrdup(col_text(q, 0)), *month = xstrdup(col_text(q, 1));
 		rc = one_month(r, &h, recipe, month);
 		free(recipe);

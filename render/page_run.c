@@ -540,7 +540,7 @@ int page_runs(struct render *r)
 	sqlite3_stmt *q = store_stmt(r->st, SQL_TODO_RUNS);
 	int rc = 0, step;
 	while ((step = sqlite3_step(q)) == SQLITE_ROW)
-		if ((rc = one_run(r, &h, q)) < 0)
+		if (render_mine(r) && (rc = one_run(r, &h, q)) < 0)
 			break;
 	if (rc == 0 && step != SQLITE_DONE)
 		rc = store_error(r->st, "listing runs");

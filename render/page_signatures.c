@@ -262,8 +262,9 @@ int page_signatures(struct render *r)
 	struct html h;
 	html_init(&h, r, 1);
 	for (size_t i = 0; !rc && i < ids.len; i += strlen(ids.data + i) + 1) {
+		if (!render_mine(r))
+			continue;
 		rc = signature_page(r, &h, ids.data + i);
-		render_progress(r);
 	}
 	html_release(&h);
 	buf_release(&ids);

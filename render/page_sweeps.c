@@ -64,6 +64,8 @@ int page_sweeps(struct render *r)
 	sqlite3_stmt *q = store_stmt(r->st, SQL_TODO_SWEEPS);
 	int rc = 0, step;
 	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		if (!render_mine(r))
+			continue;
 		char id[SWEEP_ID_MAX];
 		const char *v = col_text(q, 0);
 		snprintf(id, sizeof(id), "%s", v);

@@ -432,10 +432,9 @@ int page_tests(struct render *r)
 	logfind_init(&lf, r->st);
 	sqlite3_stmt *q = store_stmt(r->st, SQL_TODO_TESTS);
 	int rc = 0, step;
-	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-		if ((rc = one_test(r, &h, &lf, q)) < 0)
+	while ((step = sqlite3_step(q)) == SQLITE_ROW)
+		if (render_mine(r) && (rc = one_test(r, &h, &lf, q)) < 0)
 			break;
-	}
 	if (rc == 0 && step != SQLITE_DONE)
 		rc = store_error(r->st, "listing tests");
 	sqlite3_reset(q);

@@ -14,9 +14,19 @@
 /* renders every page of its kind that the todo tables ask for; 0 or -1 */
 typedef int page_fn(struct render *r);
 
+/* who runs a page kind when a render is shared by worker processes (render.c) */
+enum kind_mode {
+	KIND_SHARED,	/* every process runs it and takes the items render_mine() gives it */
+	KIND_ONE,	/* one process runs it: the first to get there */
+	KIND_EACH,	/* every process runs it, writing nothing (docs-scan: what it finds
+			 * is read by the later kinds of the same process) */
+	KIND_LAST,	/* the first process, after the others finished (index.html) */
+};
+
 struct page_kind {
 	const char *name;
 	page_fn *fn;
+	enum kind_mode mode;
 };
 
 page_fn page_assets, page_logs, page_runs, page_tests, page_recipes, page_badges, page_sweeps,

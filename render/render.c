@@ -37,6 +37,12 @@
  * a full render is mostly the file system creating files (README, Performance).
  * index.html still comes last, so a half-made first site has no front page, and
  * the next render (no state yet) compares and completes it.
+ *
+ * Worker processes (--jobs, render_parallel()): a full render, or one with
+ * PARALLEL_MIN_RUNS new runs or more, forks workers once the first process has
+ * decided what to do; each opens the store itself and plans the same render, and
+ * the page kinds share their items out (render_mine()). The state each rendered
+ * from is compared at the end: the same state means the same snapshot.
  */
 #include "render.h"
 #include "pages.h"
@@ -51,13 +57,18 @@
 #include <ftw.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -70,6 +81,17 @@
 #define RENDER_CACHE_KIB 16384
 /* temp files are "<dir>/.ccr-tmp.<name>": hidden, and recognisable for cleanup */
 #define TMP_PREFIX ".ccr-tmp."
+/* --jobs: processes rendering at once, at most (each holds its own page cache) */
+#define JOBS_MAX 16
+/* an incremental render of fewer new runs stays in one process: each worker opens
+ * the store and plans the render (~20 ms at medium), more than a few pages cost */
+#define PARALLEL_MIN_RUNS 8
+
+/* what the worker processes of one render share (an anonymous shared mapping) */
+struct render_shared {
+	atomic_long next[RENDER_KINDS_MAX]; /* per page kind: the next item nobody took */
+	atomic_long done, written;	    /* pages, for the first process's progress line */
+};
 
 /*
  * Extra parts of the store position: a query returning one value each. Other
@@ -187,25 +209,25 @@ static const char SQL_TOTAL[] =
 	" + (SELECT count(*) FROM todo_sweep) + (SELECT count(*) FROM todo_month) + 8";
 
 const struct page_kind page_kinds[] = {
-	{"assets", page_assets},
-	{"docs-scan", page_docs_scan}, /* before the pages that list their citations */
-	{"logs", page_logs},
-	{"runs", page_runs},
-	{"tests", page_tests},
-	{"badges", page_badges},
-	{"history", page_history}, /* before the recipe pages that link to them */
-	{"recipes", page_recipes},
-	{"sweeps", page_sweeps},
-	{"months", page_months}, /* before index.html, which links them */
-	{"signatures", page_signatures},
-	{"flakes", page_flakes},
-	{"timeline", page_timeline},
-	{"docs", page_docs},
-	{"data", page_data},
-	{"classdata", page_classdata},
-	{"feed", page_feed},
-	{"index", page_index},
-	{NULL, NULL},
+	{"assets", page_assets, KIND_ONE},
+	{"docs-scan", page_docs_scan, KIND_EACH}, /* before the pages that list their citations */
+	{"logs", page_logs, KIND_SHARED},
+	{"runs", page_runs, KIND_SHARED},
+	{"tests", page_tests, KIND_SHARED},
+	{"badges", page_badges, KIND_SHARED},
+	{"history", page_history, KIND_SHARED}, /* before the recipe pages that link to them */
+	{"recipes", page_recipes, KIND_SHARED},
+	{"sweeps", page_sweeps, KIND_SHARED},
+	{"months", page_months, KIND_SHARED}, /* before index.html, which links them */
+	{"signatures", page_signatures, KIND_SHARED},
+	{"flakes", page_flakes, KIND_ONE},
+	{"timeline", page_timeline, KIND_ONE},
+	{"docs", page_docs, KIND_ONE},
+	{"data", page_data, KIND_ONE},
+	{"classdata", page_classdata, KIND_ONE},
+	{"feed", page_feed, KIND_ONE},
+	{"index", page_index, KIND_LAST},
+	{NULL, NULL, KIND_ONE},
 };
 
 struct state {
@@ -286,11 +308,25 @@ static int same_file(struct render *r, const char *path, const void *p, size_t n
 
 static int show_progress = -1; /* progress_enabled(), asked once (it is a syscall) */
 
+int render_mine(struct render *r)
+{
+	if (!r->shared)
+		return 1;
+	long i = r->row++;
+	/* the next ticket is always past the items seen: tickets only grow */
+	if (r->ticket < 0)
+		r->ticket = atomic_fetch_add(&r->shared->next[r->kind], 1);
+	if (i != r->ticket)
+		return 0;
+	r->ticket = -1;
+	return 1;
+}
+
 static void draw_progress(struct render *r)
 {
 	if (show_progress < 0)
 		show_progress = progress_enabled();
-	if (!show_progress)
+	if (!show_progress || r->worker)
 		return;
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
@@ -299,15 +335,32 @@ static void draw_progress(struct render *r)
 	if (ms < 100)
 		return;
 	last_progress = now;
-	long done = r->nstaged + r->nsame;
+	long done = r->nstaged + r->nsame, written = r->nstaged;
+	if (r->shared) {
+		done = atomic_load(&r->shared->done);
+		written = atomic_load(&r->shared->written);
+	}
 	progress("render: %ld/%ld pages (%ld written)", done, done > r->total ? done : r->total,
-		 r->nstaged);
+		 written);
+}
+
+static void count_page(struct render *r, int written)
+{
+	if (written)
+		r->nstaged++;
+	else
+		r->nsame++;
+	if (r->shared) {
+		atomic_fetch_add(&r->shared->done, 1);
+		if (written)
+			atomic_fetch_add(&r->shared->written, 1);
+	}
+	draw_progress(r);
 }
 
 void render_progress(struct render *r)
 {
-	r->nsame++;
-	draw_progress(r);
+	count_page(r, 0);
 }
 
 static int mark_dirty(struct render *r)
@@ -334,7 +387,7 @@ int render_file(struct render *r, const struct url *u, const void *p, size_t n)
 		return -1;
 	}
 	if (r->in_place != IN_PLACE_FRESH && same_file(r, path, p, n)) {
-		render_progress(r);
+		count_page(r, 0);
 		return 0;
 	}
 	if (!r->nstaged && mark_dirty(r) < 0)
@@ -368,10 +421,14 @@ int render_file(struct render *r, const struct url *u, const void *p, size_t n)
 	}
 	if (!r->in_place)
 		buf_add(&r->staged, u->path, u->len + 1);
-	r->nstaged++;
-	if (abort_after >= 0 && r->nstaged >= abort_after)
-		raise(SIGKILL); /* the test hook: die like `kill -9` would */
-	draw_progress(r);
+	if (abort_after >= 0 && r->nstaged + 1 >= abort_after) {
+		/* the test hook: die like `kill -9` of the render would (its workers die
+		 * with the first process: PR_SET_PDEATHSIG) */
+		if (r->worker && getppid() == r->first_pid)
+			kill(r->first_pid, SIGKILL);
+		raise(SIGKILL);
+	}
+	count_page(r, 1);
 	return 0;
 }
 
@@ -380,34 +437,66 @@ int render_page(struct render *r, const struct url *u, const struct html *h)
 	return render_file(r, u, h->b.data ? h->b.data : "", h->b.len);
 }
 
-/* renames every staged temp file over its page, in staging order */
-static int commit_staged(struct render *r)
+/* the pages one process staged: its list, and where each page kind's part ends */
+struct staged_set {
+	const struct buf *paths;
+	const size_t *kind_end;	/* [RENDER_KINDS_MAX]; the last kind ends with the list */
+};
+
+static size_t kinds_count(void)
+{
+	size_t n = 0;
+	while (page_kinds[n].name)
+		n++;
+	return n;
+}
+
+/* renames every staged temp file over its page: kind by kind, in pages.h's order
+ * (leaves before the pages that link to them), each kind across the lists of the
+ * processes that rendered it (sets[0..nsets)) */
+static int commit_staged(struct render *r, const struct staged_set *sets, int nsets)
 {
 	int rc = 0;
-	for (size_t off = 0; off < r->staged.len;) {
-		const char *rel = r->staged.data + off;
-		off += strlen(rel) + 1;
-		char path[PATH_MAX], tmp[PATH_MAX];
-		if (full_path(r, rel, path) < 0 || tmp_path(r, rel, tmp) < 0) {
-			rc = -1;
-			continue;
+	size_t nkinds = kinds_count();
+	for (size_t k = 0; k < nkinds; k++) {
+		for (int i = 0; i < nsets; i++) {
+			const struct buf *b = sets[i].paths;
+			size_t off = k ? sets[i].kind_end[k - 1] : 0;
+			size_t end = k + 1 == nkinds ? b->len : sets[i].kind_end[k];
+			while (off < end) {
+				const char *rel = b->data + off;
+				off += strlen(rel) + 1;
+				char path[PATH_MAX], tmp[PATH_MAX];
+				if (full_path(r, rel, path) < 0 || tmp_path(r, rel, tmp) < 0) {
+					rc = -1;
+					continue;
+				}
+				if (rename(tmp, path) < 0)
+					rc = error("'%s': cannot rename into place: %s", path,
+						   strerror(errno));
+			}
 		}
-		if (rename(tmp, path) < 0)
-			rc = error("'%s': cannot rename into place: %s", path, strerror(errno));
 	}
 	return rc;
 }
 
-/* after an error: remove what this render staged */
-static void discard_staged(struct render *r)
+/* after an error: remove what this render staged, so the site is byte-identical
+ * again (a first render's pages stay: the next one compares them) */
+static void discard_staged(struct render *r, const struct staged_set *sets, int nsets)
 {
-	for (size_t off = 0; off < r->staged.len;) {
-		const char *rel = r->staged.data + off;
-		off += strlen(rel) + 1;
-		char tmp[PATH_MAX];
-		if (tmp_path(r, rel, tmp) == 0)
-			unlink(tmp);
+	for (int i = 0; i < nsets; i++) {
+		const struct buf *b = sets[i].paths;
+		for (size_t off = 0; off < b->len;) {
+			const char *rel = b->data + off;
+			off += strlen(rel) + 1;
+			char tmp[PATH_MAX];
+			if (tmp_path(r, rel, tmp) == 0)
+				unlink(tmp);
+		}
 	}
+	char dirty[PATH_MAX];
+	if (!r->in_place && full_path(r, ".ccr/dirty", dirty) == 0)
+		unlink(dirty);
 }
 
 static int clean_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
@@ -514,15 +603,21 @@ static int state_load(struct render *r, struct state *s)
 	return ok;
 }
 
+/* the state file's text for s (what state_load() reads back) */
+static void state_text(const struct state *s, struct buf *b)
+{
+	buf_add(b, s->head.data, s->head.len);
+	buf_add(b, s->extra.data, s->extra.len);
+	buf_addf(b, "position %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 "\n", s->runs,
+		 s->rowid, s->ingested, s->underived);
+	buf_add(b, s->sources.data, s->sources.len);
+	buf_addf(b, "pruned %" PRId64 " %" PRId64 "\n", s->pruned, s->pruned_at);
+}
+
 static int state_save(struct render *r, const struct state *s)
 {
 	struct buf b = BUF_INIT;
-	buf_add(&b, s->head.data, s->head.len);
-	buf_add(&b, s->extra.data, s->extra.len);
-	buf_addf(&b, "position %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 "\n", s->runs,
-		 s->rowid, s->ingested, s->underived);
-	buf_add(&b, s->sources.data, s->sources.len);
-	buf_addf(&b, "pruned %" PRId64 " %" PRId64 "\n", s->pruned, s->pruned_at);
+	state_text(s, &b);
 	char path[PATH_MAX], tmp[PATH_MAX];
 	int rc = -1;
 	if (full_path(r, ".ccr/state", path) == 0 && full_path(r, ".ccr/state.tmp", tmp) == 0) {
@@ -563,8 +658,10 @@ static int prunes_only_added(struct render *r, const struct state *old, const st
 	return newer >= 0 && old->pruned + newer == now->pruned;
 }
 
-/* fills the todo tables; returns 0, 1 when there is nothing to do, -1 on error */
-static int plan(struct render *r, const struct state *old, int have_old, struct state *now)
+/* decides between a full render, an incremental one and nothing to do (r->full
+ * set, or 1 returned), as the top of this file says; 0, 1, or -1 on error */
+static int plan_decide(struct render *r, const struct state *old, int have_old,
+		       const struct state *now)
 {
 	char idx[PATH_MAX];
 	if (full_path(r, "index.html", idx) < 0)
@@ -585,6 +682,14 @@ static int plan(struct render *r, const struct state *old, int have_old, struct 
 			return 1;
 		}
 	}
+	return 0;
+}
+
+/* fills the todo tables for the render plan_decide() chose; 0, or -1 on error */
+static int plan_todo(struct render *r, const struct state *old, int have_old,
+		     struct state *now)
+{
+	int pruned = have_old && (now->pruned != old->pruned || now->pruned_at != old->pruned_at);
 	/* scans the run table once, on purpose: the overlap searches are then bounded
 	 * by the longest run instead of by a guess */
 	sqlite3_stmt *q = store_stmt(r->st, SQL_RUN_SPAN);
@@ -629,15 +734,356 @@ static int plan(struct render *r, const struct state *old, int have_old, struct 
 	return 0;
 }
 
-/* ---- the command ---- */
+/* plan_todo(), then (the first process) the pages expected, for the progress line */
+static int plan_fill(struct render *r, const struct state *old, int have_old,
+		     struct state *now, const struct timespec *t0)
+{
+	if (plan_todo(r, old, have_old, now) < 0)
+		return -1;
+	if (r->worker)
+		return 0;
+	sqlite3_stmt *q = store_stmt(r->st, SQL_TOTAL);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		r->total = (long)sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	info("'%s': planned in %.2f s", r->out,
+	     (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9);
+	return 0;
+}
+
+/* ---- the page kinds, in one process or several ---- */
 
 static double tv_secs(const struct timeval *t)
 {
 	return (double)t->tv_sec + (double)t->tv_usec / 1e6;
 }
 
+/* opens the store for a render: read-only, a larger page cache, and one read
+ * transaction for the whole render, so every page and the recorded position see
+ * the same snapshot while collectors commit new runs (WAL) */
+static int render_open(struct render *r, const char *db)
+{
+	r->st = store_open(db, STORE_READONLY);
+	if (!r->st)
+		return -1;
+	char pragma[64];
+	int pn = snprintf(pragma, sizeof(pragma), "PRAGMA cache_size = -%d", RENDER_CACHE_KIB);
+	if (pn < 0 || (size_t)pn >= sizeof(pragma) || store_exec(r->st, pragma) < 0)
+		return -1;
+	return store_exec(r->st, "BEGIN");
+}
+
+static void render_close(struct render *r)
+{
+	if (r->st && !sqlite3_get_autocommit(store_db(r->st)))
+		store_exec(r->st, "ROLLBACK");
+	store_close(r->st);
+	r->st = NULL;
+}
+
+enum { PASS_ALL, PASS_NOT_LAST, PASS_LAST };
+
+/* runs the page kinds a pass asks for, in order, recording where each kind's staged
+ * pages end; 0, or -1 (printed) when one failed */
+static int run_kinds(struct render *r, int pass)
+{
+	for (int i = 0; page_kinds[i].name; i++) {
+		const struct page_kind *k = &page_kinds[i];
+		if ((pass == PASS_NOT_LAST && k->mode == KIND_LAST) ||
+		    (pass == PASS_LAST && k->mode != KIND_LAST)) {
+			if (pass == PASS_NOT_LAST)
+				r->kind_end[i] = r->staged.len;
+			continue;
+		}
+		r->kind = i;
+		r->row = 0;
+		r->ticket = -1;
+		if (k->mode == KIND_ONE && !render_mine(r)) {
+			r->kind_end[i] = r->staged.len;
+			continue;
+		}
+		struct timespec k0, k1;
+		struct rusage u0, u1;
+		long before = r->nstaged + r->nsame;
+		clock_gettime(CLOCK_MONOTONIC, &k0);
+		getrusage(RUSAGE_SELF, &u0);
+		int krc = k->fn(r);
+		clock_gettime(CLOCK_MONOTONIC, &k1);
+		getrusage(RUSAGE_SELF, &u1);
+		r->kind_end[i] = r->staged.len;
+		char who[32] = "";
+		if (r->shared)
+			snprintf(who, sizeof(who), " [worker %d]", r->worker);
+		info("'%s': %s: %ld pages in %.2f s (cpu %.2f user, %.2f sys)%s", r->out, k->name,
+		     r->nstaged + r->nsame - before,
+		     (double)(k1.tv_sec - k0.tv_sec) + (double)(k1.tv_nsec - k0.tv_nsec) / 1e9,
+		     tv_secs(&u1.ru_utime) - tv_secs(&u0.ru_utime),
+		     tv_secs(&u1.ru_stime) - tv_secs(&u0.ru_stime), who);
+		if (krc < 0)
+			return error("'%s': rendering %s failed; the previous site is kept", r->out,
+				     k->name);
+	}
+	return 0;
+}
+
+/* a worker's report to the first process, through a pipe: this head, then the
+ * state text it rendered from, then its staged paths */
+struct report {
+	int status;		/* 0 done, 1 failed (printed), 2 the store moved */
+	int rejected;
+	long nstaged, nsame;
+	size_t state_len, staged_len;
+	size_t kind_end[RENDER_KINDS_MAX];
+};
+
+struct worker {
+	pid_t pid;
+	int fd;			/* the report's read end */
+	struct report rep;
+	struct buf state, staged;
+	int ok;			/* the whole report came, and the process exited 0 */
+};
+
+static int write_all(int fd, const void *p, size_t n)
+{
+	for (size_t done = 0; done < n;) {
+		ssize_t k = write(fd, (const char *)p + done, n - done);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		done += (size_t)k;
+	}
+	return 0;
+}
+
+static int read_all(int fd, void *p, size_t n)
+{
+	for (size_t done = 0; done < n;) {
+		ssize_t k = read(fd, (char *)p + done, n - done);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		done += (size_t)k;
+	}
+	return 0;
+}
+
+/* appends n bytes read from fd to b; -1 when they do not all come */
+static int read_into(int fd, struct buf *b, size_t n)
+{
+	char chunk[65536];
+	while (n > 0) {
+		size_t k = n < sizeof(chunk) ? n : sizeof(chunk);
+		if (read_all(fd, chunk, k) < 0 || buf_add(b, chunk, k) < 0)
+			return -1;
+		n -= k;
+	}
+	return 0;
+}
+
+/* one process's share of a parallel render: opens the store at its newest
+ * snapshot, plans as the first process did (the same state read from disk, in
+ * the memory it inherited), and renders the kinds of the pass. 0, -1 (printed),
+ * or 2 when the store is not where the first process planned it (no-op now) */
+static int share(struct render *r, const char *db, const struct state *old, int have_old,
+		 struct state *now, int pass, const struct timespec *t0)
+{
+	if (render_open(r, db) < 0 || fingerprint(r, now) < 0)
+		return -1;
+	r->as_of = now->ingested;
+	int p = plan_decide(r, old, have_old, now);
+	if (p != 0)
+		return p < 0 ? -1 : 2;
+	if (plan_fill(r, old, have_old, now, t0) < 0)
+		return -1;
+	return run_kinds(r, pass);
+}
+
+/* a worker process: its share, then its report; returns its exit status */
+static int worker_main(struct render *r, const char *db, const struct state *old,
+		       int have_old, struct state *now, int fd)
+{
+	struct report rep;
+	memset(&rep, 0, sizeof(rep));
+	buf_init(&r->staged, 0);
+	buf_init(&r->cmp, 0);
+	r->nstaged = r->nsame = 0;
+	/* the test hook: hold the workers back until a file exists (up to 30 s), so a
+	 * test can commit runs between the first process's snapshot and theirs */
+	const char *hold = getenv("CCR_RENDER_WORKER_WAIT");
+	for (int i = 0; hold && *hold && i < 3000 && access(hold, F_OK) < 0; i++)
+		usleep(10000);
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int rc = share(r, db, old, have_old, now, PASS_NOT_LAST, &t0);
+	struct buf text = BUF_INIT;
+	state_text(now, &text);
+	rep.status = rc < 0 ? 1 : rc;
+	rep.rejected = r->rejected;
+	rep.nstaged = r->nstaged;
+	rep.nsame = r->nsame;
+	rep.state_len = text.len;
+	rep.staged_len = r->staged.len;
+	memcpy(rep.kind_end, r->kind_end, sizeof(rep.kind_end));
+	int wrc = write_all(fd, &rep, sizeof(rep)) < 0 || write_all(fd, text.data, text.len) < 0 ||
+		  write_all(fd, r->staged.data, r->staged.len) < 0;
+	close(fd);
+	render_close(r);
+	buf_release(&text);
+	buf_release(&r->staged);
+	buf_release(&r->cmp);
+	return wrc ? EXIT_USAGE : rep.status ? EXIT_REJECTED : EXIT_OK;
+}
+
+/* reads w's report and waits for it */
+static void worker_collect(struct worker *w)
+{
+	buf_init(&w->state, STATE_MAX);
+	buf_init(&w->staged, 0);
+	int got = read_all(w->fd, &w->rep, sizeof(w->rep)) == 0 &&
+		  read_into(w->fd, &w->state, w->rep.state_len) == 0 &&
+		  read_into(w->fd, &w->staged, w->rep.staged_len) == 0;
+	close(w->fd);
+	int ws = 0;
+	while (waitpid(w->pid, &ws, 0) < 0 && errno == EINTR)
+		;
+	w->ok = got && WIFEXITED(ws) && (WEXITSTATUS(ws) == EXIT_OK || w->rep.status == 2);
+	if (!got || !w->ok) {
+		if (WIFSIGNALED(ws))
+			error("render worker %d: killed by signal %d", (int)w->pid, WTERMSIG(ws));
+		w->ok = 0;
+	}
+}
+
+/* how many processes render: --jobs, or the CPUs this process may run on */
+static int default_jobs(void)
+{
+	cpu_set_t set;
+	int n = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set)
+							    : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > JOBS_MAX ? JOBS_MAX : n;
+}
+
+/*
+ * The page kinds in jobs processes. The store connection is closed first (a
+ * sqlite connection must not cross a fork); every process, this one included,
+ * then opens the store, plans the same render and takes the items of the shared
+ * kinds as it gets to them (render_mine). The others report what they staged and
+ * the state they rendered from; this one renders index.html last and renames the
+ * pages in kind by kind. Returns 0 when done, -1 when a process failed (every
+ * staged page removed: the site is as it was), 1 when a collector committed
+ * between the processes' snapshots (everything removed too: the caller renders
+ * again in one process). now is the state this process rendered from.
+ */
+static int render_parallel(struct render *r, const char *db, const struct state *old,
+			   int have_old, struct state *now, int jobs, const struct timespec *t0)
+{
+	struct render_shared *sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+					MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED)
+		return error("render: cannot share memory with workers: %s", strerror(errno));
+	for (int i = 0; i < RENDER_KINDS_MAX; i++)
+		atomic_init(&sh->next[i], 0);
+	atomic_init(&sh->done, 0);
+	atomic_init(&sh->written, 0);
+	render_close(r);
+	r->shared = sh;
+	r->first_pid = (int)getpid();
+	struct worker *w = xcalloc((size_t)jobs, sizeof(*w));
+	int n = 1;
+	for (; n < jobs; n++) {
+		int fds[2];
+		if (pipe(fds) < 0) {
+			warning("render: cannot start worker %d: %s", n, strerror(errno));
+			break;
+		}
+		pid_t pid = fork();
+		if (pid < 0) {
+			warning("render: cannot start worker %d: %s", n, strerror(errno));
+			close(fds[0]);
+			close(fds[1]);
+			break;
+		}
+		if (pid == 0) {
+			close(fds[0]);
+			for (int i = 1; i < n; i++)
+				close(w[i].fd);
+			/* a killed render takes its workers with it */
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (getppid() != (pid_t)r->first_pid)
+				_exit(EXIT_USAGE);
+			r->worker = n;
+			int status = worker_main(r, db, old, have_old, now, fds[1]);
+			free(w);
+			_exit(status);
+		}
+		close(fds[1]);
+		w[n].pid = pid;
+		w[n].fd = fds[0];
+	}
+	int rc = share(r, db, old, have_old, now, PASS_NOT_LAST, t0);
+	struct buf text = BUF_INIT;
+	state_text(now, &text);
+	int failed = rc < 0, moved = rc == 2;
+	struct staged_set *sets = xcalloc((size_t)n, sizeof(*sets));
+	sets[0].paths = &r->staged;
+	sets[0].kind_end = r->kind_end;
+	for (int i = 1; i < n; i++) {
+		worker_collect(&w[i]);
+		sets[i].paths = &w[i].staged;
+		sets[i].kind_end = w[i].rep.kind_end;
+		if (!w[i].ok) {
+			failed = 1;
+			continue;
+		}
+		moved |= w[i].rep.status == 2 || !same_buf(&w[i].state, &text);
+		r->nstaged += w[i].rep.nstaged;
+		r->nsame += w[i].rep.nsame;
+		r->rejected |= w[i].rep.rejected;
+	}
+	if (!failed && !moved) {
+		r->shared = NULL; /* index.html: this process alone */
+		failed = run_kinds(r, PASS_LAST) < 0;
+	}
+	if (failed || moved) {
+		discard_staged(r, sets, n);
+		buf_reset(&r->staged);
+		rc = failed ? -1 : 1;
+	} else {
+		rc = commit_staged(r, sets, n);
+	}
+	for (int i = 1; i < n; i++) {
+		buf_release(&w[i].state);
+		buf_release(&w[i].staged);
+	}
+	free(sets);
+	free(w);
+	buf_release(&text);
+	r->shared = NULL;
+	munmap(sh, sizeof(*sh));
+	return rc;
+}
+
+/* after the page kinds ran in this process (krc: their result): renames the staged
+ * pages into place, or removes them all when a kind failed; 0 or -1 */
+static int finish_serial(struct render *r, int krc)
+{
+	struct staged_set self = {&r->staged, r->kind_end};
+	if (krc < 0) {
+		discard_staged(r, &self, 1);
+		return -1;
+	}
+	return commit_staged(r, &self, 1);
+}
+
+/* ---- the command ---- */
+
 static const char render_usage[] =
-	"render [--out DIR] [--docs DIR] [--notes DIR] [--base-url URL] [--full]";
+	"render [--out DIR] [--docs DIR] [--notes DIR] [--base-url URL] [--full] [--jobs N]";
 
 static int lock_out(struct render *r, int *fd)
 {
@@ -664,11 +1110,14 @@ int cmd_render(int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	r.out = "site";
 	char *base = NULL;
+	const char *jobs_arg = NULL;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], **dst = NULL;
 		if (!strcmp(a, "--full")) {
 			r.full = 1;
 			continue;
+		} else if (!strcmp(a, "--jobs") || !strncmp(a, "--jobs=", 7)) {
+			dst = &jobs_arg;
 		} else if (!strcmp(a, "--out") || !strncmp(a, "--out=", 6)) {
 			dst = &r.out;
 		} else if (!strcmp(a, "--docs") || !strncmp(a, "--docs=", 7)) {
@@ -691,6 +1140,15 @@ int cmd_render(int argc, char **argv)
 	}
 	if (!*r.out)
 		return usage_error(render_usage);
+	int jobs_opt = 0;
+	if (jobs_arg) {
+		char *end;
+		long j = strtol(jobs_arg, &end, 10);
+		if (end == jobs_arg || *end || j < 1 || j > JOBS_MAX)
+			return error("'%s': --jobs must be a number from 1 to %d", jobs_arg, JOBS_MAX),
+			       EXIT_USAGE;
+		jobs_opt = (int)j;
+	}
 	if (base) {
 		if (!url_external_ok(base))
 			return error("'%s': --base-url must be an http:// or https:// URL", base),
@@ -715,20 +1173,7 @@ int cmd_render(int argc, char **argv)
 
 	const char *slash = strrchr(cli.db, '/');
 	r.store_name = slash ? slash + 1 : cli.db;
-	r.st = store_open(cli.db, STORE_READONLY);
-	if (!r.st)
-		goto out;
-	{
-		char pragma[64];
-		int pn = snprintf(pragma, sizeof(pragma), "PRAGMA cache_size = -%d", RENDER_CACHE_KIB);
-		if (pn < 0 || (size_t)pn >= sizeof(pragma) || store_exec(r.st, pragma) < 0)
-			goto out;
-	}
-	/* one read transaction for the whole render: every page and the recorded
-	 * position see the same snapshot while collectors commit new runs (WAL) */
-	if (store_exec(r.st, "BEGIN") < 0)
-		goto out;
-	if (lock_out(&r, &lockfd) < 0)
+	if (render_open(&r, cli.db) < 0 || lock_out(&r, &lockfd) < 0)
 		goto out;
 	int interrupted = clean_after_kill(&r);
 	if (fingerprint(&r, &now) < 0)
@@ -743,13 +1188,14 @@ int cmd_render(int argc, char **argv)
 			r.in_place = interrupted ? IN_PLACE_COMPARE : IN_PLACE_FRESH;
 	}
 	r.as_of = now.ingested;
-	int p = plan(&r, &old, have_old, &now);
+	int p = plan_decide(&r, &old, have_old, &now);
 	if (p < 0)
 		goto out;
 	if (p == 1) {
 		/* the stylesheet and script come from the binary: a new ccr may bring new
 		 * ones with no new data (comparing two small files writes nothing) */
-		if (page_assets(&r) < 0 || commit_staged(&r) < 0)
+		struct staged_set self = {&r.staged, r.kind_end};
+		if (page_assets(&r) < 0 || commit_staged(&r, &self, 1) < 0)
 			goto out;
 		if (r.nstaged && full_path(&r, ".ccr/dirty", dirty) == 0)
 			unlink(dirty);
@@ -757,48 +1203,30 @@ int cmd_render(int argc, char **argv)
 		status = EXIT_OK;
 		goto out;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	info("'%s': planned in %.2f s", r.out,
-	     (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
-	sqlite3_stmt *q = store_stmt(r.st, SQL_TOTAL);
-	if (sqlite3_step(q) == SQLITE_ROW)
-		r.total = (long)sqlite3_column_int64(q, 0);
-	sqlite3_reset(q);
-
-	for (const struct page_kind *k = page_kinds; k->name; k++) {
-		struct timespec k0, k1;
-		struct rusage u0, u1;
-		long before = r.nstaged + r.nsame;
-		clock_gettime(CLOCK_MONOTONIC, &k0);
-		getrusage(RUSAGE_SELF, &u0);
-		int krc = k->fn(&r);
-		clock_gettime(CLOCK_MONOTONIC, &k1);
-		getrusage(RUSAGE_SELF, &u1);
-		info("'%s': %s: %ld pages in %.2f s (cpu %.2f user, %.2f sys)", r.out, k->name,
-		     r.nstaged + r.nsame - before,
-		     (double)(k1.tv_sec - k0.tv_sec) + (double)(k1.tv_nsec - k0.tv_nsec) / 1e9,
-		     tv_secs(&u1.ru_utime) - tv_secs(&u0.ru_utime),
-		     tv_secs(&u1.ru_stime) - tv_secs(&u0.ru_stime));
-		if (krc < 0) {
-			error("'%s': rendering %s failed; the previous site is kept", r.out,
-			      k->name);
-			discard_staged(&r);
-			/* nothing of this render is left: the site is byte-identical again
-			 * (a first render's pages stay: the next one compares them) */
-			if (!r.in_place && full_path(&r, ".ccr/dirty", dirty) == 0)
-				unlink(dirty);
-			goto out;
+	int jobs = jobs_opt ? jobs_opt : default_jobs(), rc;
+	if (jobs > 1 && (r.full || now.runs - old.runs >= PARALLEL_MIN_RUNS)) {
+		rc = render_parallel(&r, cli.db, &old, have_old, &now, jobs, &t0);
+		if (rc == 1) {
+			/* rare: a collector committed between the processes' snapshots */
+			info("'%s': the store changed while the workers opened it; rendering in one"
+			     " process", r.out);
+			if (r.in_place == IN_PLACE_FRESH)
+				r.in_place = IN_PLACE_COMPARE; /* the workers wrote pages in place */
+			r.nstaged = r.nsame = 0;
+			r.rejected = 0;
+			render_close(&r);
+			rc = share(&r, cli.db, &old, have_old, &now, PASS_ALL, &t0);
+			if (rc == 2)
+				rc = error("'%s': the store changed during the render", r.out);
+			rc = rc < 0 ? rc : finish_serial(&r, 0);
 		}
+	} else {
+		rc = plan_fill(&r, &old, have_old, &now, &t0);
+		rc = finish_serial(&r, rc < 0 ? rc : run_kinds(&r, PASS_ALL));
 	}
 	progress_done();
-	struct timespec c0, c1;
-	clock_gettime(CLOCK_MONOTONIC, &c0);
-	if (commit_staged(&r) < 0 || state_save(&r, &now) < 0)
+	if (rc < 0 || state_save(&r, &now) < 0)
 		goto out;
-	clock_gettime(CLOCK_MONOTONIC, &c1);
-	info("'%s': %ld pages %s in %.2f s", r.out, r.nstaged,
-	     r.in_place ? "written in place (first render)" : "renamed into place",
-	     (double)(c1.tv_sec - c0.tv_sec) + (double)(c1.tv_nsec - c0.tv_nsec) / 1e9);
 	if (full_path(&r, ".ccr/dirty", dirty) == 0)
 		unlink(dirty);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -811,9 +1239,7 @@ out:
 	progress_done();
 	if (lockfd >= 0)
 		close(lockfd);
-	if (r.st && !sqlite3_get_autocommit(store_db(r.st)))
-		store_exec(r.st, "ROLLBACK");
-	store_close(r.st);
+	render_close(&r);
 	buf_release(&r.staged);
 	buf_release(&r.cmp);
 	buf_release(&old.head);

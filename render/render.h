@@ -6,7 +6,8 @@
  *  1. lock OUT/.ccr/lock (flock; a second render exits 2 "render in progress");
  *  2. decide full or incremental from OUT/.ccr/state (see render.c) and fill the
  *     TEMP tables below with what must be rendered;
- *  3. every page kind in page_kinds[] (pages.h) builds its pages, leaves first;
+ *  3. every page kind in page_kinds[] (pages.h) builds its pages, leaves first
+ *     (shared among --jobs processes when there is much to do: render.c);
  *     render_page() compares each with the file on disk and, only when the bytes
  *     differ, writes it to a temp file beside its target ("staged");
  *  4. when every page is staged without error, the temp files are renamed over
@@ -51,6 +52,11 @@
  * stylesheet and script are compared on every render, even one with nothing new) */
 #define RENDER_VERSION "ccr-render 3"
 
+/* page kinds in pages.h's table, at most */
+#define RENDER_KINDS_MAX 32
+
+struct render_shared;
+
 struct render {
 	struct store *st;
 	const char *out;	/* output folder */
@@ -68,8 +74,19 @@ struct render {
 	const char *store_name;	/* the store's file name, for footers */
 	int64_t run_span;	/* the longest run in the store (seconds): bounds overlap searches */
 
+	/* worker processes (render.c, --jobs): each opens the store, plans the same
+	 * render and takes items of the shared page kinds from counters in memory
+	 * they share, so each page is rendered by exactly one of them */
+	int worker;		/* 0: the first process (it commits), 1..jobs-1: the others */
+	int first_pid;		/* the first process's pid (a worker's parent) */
+	struct render_shared *shared; /* NULL: a render in one process */
+	int kind;		/* index in page_kinds[] of the kind being rendered */
+	long row, ticket;	/* render_mine(): items seen in this kind, the one claimed */
+
 	/* output (render.c) */
 	struct buf staged;	/* site paths staged as temp files, NUL-separated, in order */
+	size_t kind_end[RENDER_KINDS_MAX]; /* staged.len after each page kind: the
+				 * renames go kind by kind across the processes */
 	long nstaged;		/* pages written (staged) */
 	long nsame;		/* pages whose bytes were unchanged: not written */
 	long total;		/* expected pages, for progress */
@@ -89,5 +106,14 @@ int render_file(struct render *r, const struct url *u, const void *p, size_t n);
 
 /* counts one page towards the progress line without writing it */
 void render_progress(struct render *r);
+
+/*
+ * 1 when this process renders the next item of a KIND_SHARED page kind (pages.h),
+ * 0 when another one does. A shared kind asks once per item, in the order of its
+ * driving query; every process sees the same items in the same order (one store
+ * snapshot, checked), and the first to reach an item takes it. Always 1 when the
+ * render runs in one process.
+ */
+int render_mine(struct render *r);
 
 #endif
