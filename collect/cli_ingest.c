@@ -24,8 +24,16 @@
  * A run is still all or none; a crash loses at most the open batch, which the
  * next ingest of the same folders stores again.
  */
-#define INGEST_BATCH_RUNS 256	/* runs per commit: past this the saving is gone */
-#define INGEST_BATCH_MS 250	/* another collector waits at most this for the lock, and
+/* A commit writes every page the batch dirtied, and at a long history those are
+ * mostly pages no two runs share: the tail of each test's range in index
+ * testcase_test (one page per test a batch meets, however few entries it adds)
+ * and random leaves of table blob (keyed by hash). At 60 recipes a night is ~70
+ * runs, so a 250 ms batch (~90 runs at large) added about one entry per test
+ * page it wrote: the large history's ingest wrote 8.5 GB for a 562 MB store.
+ * The first 60 nights of it (4k runs), by runs per commit: 100: 663 MB written,
+ * 9.7 s CPU; 300: 413 MB, 7.3 s; 1000 (and checkpoints every 64 MB): 254 MB, 6.9 s */
+#define INGEST_BATCH_RUNS 1024	/* runs per commit: past this the saving is small */
+#define INGEST_BATCH_MS 1000	/* another collector waits at most this for the lock, and
 				 * a reader sees new runs at least this often */
 /* page cache (KiB) that holds a batch's dirty pages: a smaller one spills them to
  * the WAL mid-batch, writing them once per spill instead of once per commit */
@@ -193,6 +201,9 @@ int cmd_collect_ingest(int argc, char **argv)
 			files[nfiles++] = paths[i];
 		}
 	}
+	/* $CCR_BATCH_MS shortens a batch, so a test can kill an ingest between commits */
+	const char *env_ms = getenv("CCR_BATCH_MS");
+	int batch_ms = env_ms && atoi(env_ms) > 0 ? atoi(env_ms) : INGEST_BATCH_MS;
 	struct tally t = {0};
 	struct buf q = BUF_INIT;
 	int batched = 0;
@@ -226,7 +237,7 @@ int cmd_collect_ingest(int argc, char **argv)
 			break;
 		}
 		count(&t, &rep);
-		if (++batched >= INGEST_BATCH_RUNS || monotonic_ms() - batch_at >= INGEST_BATCH_MS) {
+		if (++batched >= INGEST_BATCH_RUNS || monotonic_ms() - batch_at >= batch_ms) {
 			if (store_commit(st) < 0)
 				rc = EXIT_USAGE;
 		}

@@ -30,8 +30,8 @@ ls -d "$T"/h/* > "$T/list"
 nruns=$(wc -l < "$T/list")
 
 # ---- a clean ingest: the reference. Its own, longer history: ingest commits a
-# batch every 256 runs or 250 ms, and a history that takes less than one batch
-# is never seen half done; the kill must land between two batches
+# batch every 1024 runs or $CCR_BATCH_MS (kill_ingest: 100 ms), and a history that
+# takes less than one batch is never seen half done; the kill must land between two
 $G --out "$T/hk" --recipes 6 --nights 80 --tests 12 --seed 5 > /dev/null || fail genhist "no history"
 ls -d "$T"/hk/* > "$T/klist"
 nk=$(wc -l < "$T/klist")

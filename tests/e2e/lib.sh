@@ -33,7 +33,8 @@ kill_ingest() {
 	for ki_try in 1 2 3; do
 		rm -f "$ki_db" "$ki_db-wal" "$ki_db-shm"
 		# the binary itself in the background (not the ccr function): $! is its pid
-		CCR_DB="$ki_db" $CCR_WRAP "$CCR_BUILD/ccr" "$@" 2> "$ki_db.err" &
+		# batches of 100 ms (1 s by default): commits land before the ingest ends
+		CCR_BATCH_MS=100 CCR_DB="$ki_db" $CCR_WRAP "$CCR_BUILD/ccr" "$@" 2> "$ki_db.err" &
 		ki_pid=$!
 		ki_i=0
 		while [ $ki_i -lt 1500 ]; do
