@@ -242,9 +242,98 @@ static void json_close(struct buf *b)
 	buf_adds(b, b->len ? "]" : "[]");
 }
 
-static int tally_store(struct store *st, struct tally *t, const char *version, const char *harness)
+/* the tests that had a row in a group before its count, by id: what the count
+ * does not write again has no outcomes left, and its row goes */
+struct had {
+	int64_t *id;
+	char *kept;
+	size_t n;
+};
+
+static void had_keep(struct had *h, int64_t test_id)
 {
-	static const char q[] =
+	size_t lo = 0, hi = h->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (h->id[mid] < test_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < h->n && h->id[lo] == test_id)
+		h->kept[lo] = 1;
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+static int mark_dirty(struct store *st, int64_t test_id)
+{
+	static const char q_dirty[] = "INSERT OR IGNORE INTO d_test (id) VALUES (:id)";
+	sqlite3_stmt *d = store_stmt(st, q_dirty);
+	bind_int(d, ":id", test_id);
+	return store_step_done(st, d);
+}
+
+/* 1 when column i holds the integer v (NULL when !set), else 0 */
+static int same_int(sqlite3_stmt *s, int i, int set, int64_t v)
+{
+	if (sqlite3_column_type(s, i) == SQLITE_NULL)
+		return !set;
+	return set && sqlite3_column_int64(s, i) == v;
+}
+
+static int same_text(sqlite3_stmt *s, int i, const char *v, size_t n)
+{
+	if (sqlite3_column_type(s, i) == SQLITE_NULL)
+		return v == NULL;
+	const unsigned char *have = sqlite3_column_text(s, i);
+	return v && (size_t)sqlite3_column_bytes(s, i) == n && !memcmp(have, v, n);
+}
+
+static void bind_tally(sqlite3_stmt *s, struct tally *t, const char *version, const char *harness)
+{
+	bind_int(s, ":test", t->test_id);
+	bind_text(s, ":version", version);
+	bind_text(s, ":harness", harness);
+	bind_int(s, ":p", t->passes);
+	bind_int(s, ":f", t->failures);
+	bind_int(s, ":ip", t->ipasses);
+	bind_int(s, ":if", t->ifailures);
+	bind_int(s, ":iso", t->isolation);
+	bind_int(s, ":ex", t->excluded);
+	if (t->failures) {
+		bind_int(s, ":omin", t->ovl_min);
+		bind_int(s, ":omax", t->ovl_max);
+		bind_int(s, ":lf", t->last_failed);
+	}
+	bind_textn(s, ":runs", t->runs.data, t->runs.len);
+	bind_textn(s, ":iruns", t->iruns.data, t->iruns.len);
+	bind_int(s, ":first", t->first);
+	bind_int(s, ":last", t->last);
+	bind_text(s, ":sig", t->sig[0] ? t->sig : NULL);
+}
+
+/*
+ * Writes a test's counts at one group, only where they changed: a row written,
+ * even with the values it held, is a page the commit writes again (and, through
+ * state, an entry of classification_recipe moved). A new row gets placeholders,
+ * a changed one keeps its derived columns; either way its seq is 0, which tells
+ * walk_test to settle it (and the test is marked dirty). 0, or -1 on a store error.
+ */
+static int tally_store(struct store *st, struct tally *t, const char *version, const char *harness,
+		       struct had *had)
+{
+	static const char q_get[] =
+		"SELECT passes, failures, isolated_passes, isolated_failures, isolation_runs,"
+		"       excluded, fail_overlap_min, fail_overlap_max, runs, isolated_runs,"
+		"       first_seen, last_seen, last_failed, signature"
+		"  FROM classification"
+		" WHERE test_id = :test AND version = :version AND harness_ref = :harness";
+	static const char q_new[] =
 		"INSERT INTO classification (test_id, recipe, tier, version, harness_ref, seq, state,"
 		"  load, passes, failures, isolated_passes, isolated_failures, isolation_runs,"
 		"  excluded, fail_overlap_min, fail_overlap_max, runs, isolated_runs, first_seen,"
@@ -253,38 +342,45 @@ static int tally_store(struct store *st, struct tally *t, const char *version, c
 		" SELECT :test, recipe, tier, :version, :harness, 0, '', 0, :p, :f, :ip, :if, :iso,"
 		"  :ex, :omin, :omax, :runs, :iruns, :first, :last, :lf, NULL, 0, NULL, :sig, ''"
 		"  FROM test WHERE id = :test";
-	static const char q_dirty[] = "INSERT OR IGNORE INTO d_test (id) VALUES (:id)";
-	if (t->test_id < 0)
-		return 0;
-	if (t->passes + t->failures > 0) {
-		json_close(&t->runs);
-		json_close(&t->iruns);
-		sqlite3_stmt *s = store_stmt(st, q);
-		bind_int(s, ":test", t->test_id);
-		bind_text(s, ":version", version);
-		bind_text(s, ":harness", harness);
-		bind_int(s, ":p", t->passes);
-		bind_int(s, ":f", t->failures);
-		bind_int(s, ":ip", t->ipasses);
-		bind_int(s, ":if", t->ifailures);
-		bind_int(s, ":iso", t->isolation);
-		bind_int(s, ":ex", t->excluded);
-		if (t->failures) {
-			bind_int(s, ":omin", t->ovl_min);
-			bind_int(s, ":omax", t->ovl_max);
-			bind_int(s, ":lf", t->last_failed);
-		}
-		bind_textn(s, ":runs", t->runs.data, t->runs.len);
-		bind_textn(s, ":iruns", t->iruns.data, t->iruns.len);
-		bind_int(s, ":first", t->first);
-		bind_int(s, ":last", t->last);
-		bind_text(s, ":sig", t->sig[0] ? t->sig : NULL);
-		if (store_step_done(st, s) < 0)
-			return -1;
+	/* no indexed column but last_seen: classification_recipe stays as it is */
+	static const char q_set[] =
+		"UPDATE classification SET seq = 0, passes = :p, failures = :f,"
+		"       isolated_passes = :ip, isolated_failures = :if, isolation_runs = :iso,"
+		"       excluded = :ex, fail_overlap_min = :omin, fail_overlap_max = :omax,"
+		"       runs = :runs, isolated_runs = :iruns, first_seen = :first, last_seen = :last,"
+		"       last_failed = :lf, signature = :sig"
+		" WHERE test_id = :test AND version = :version AND harness_ref = :harness";
+	if (t->test_id < 0 || t->passes + t->failures == 0)
+		return 0; /* no outcomes: a row it had goes (count_group) */
+	had_keep(had, t->test_id);
+	json_close(&t->runs);
+	json_close(&t->iruns);
+	sqlite3_stmt *s = store_stmt(st, q_get);
+	bind_int(s, ":test", t->test_id);
+	bind_text(s, ":version", version);
+	bind_text(s, ":harness", harness);
+	int r = sqlite3_step(s), f = t->failures > 0;
+	if (r != SQLITE_ROW && r != SQLITE_DONE) {
+		sqlite3_reset(s);
+		return -1;
 	}
-	sqlite3_stmt *d = store_stmt(st, q_dirty);
-	bind_int(d, ":id", t->test_id);
-	return store_step_done(st, d);
+	int have = r == SQLITE_ROW;
+	int same = have && same_int(s, 0, 1, t->passes) && same_int(s, 1, 1, t->failures) &&
+		   same_int(s, 2, 1, t->ipasses) && same_int(s, 3, 1, t->ifailures) &&
+		   same_int(s, 4, 1, t->isolation) && same_int(s, 5, 1, t->excluded) &&
+		   same_int(s, 6, f, t->ovl_min) && same_int(s, 7, f, t->ovl_max) &&
+		   same_text(s, 8, t->runs.data, t->runs.len) &&
+		   same_text(s, 9, t->iruns.data, t->iruns.len) && same_int(s, 10, 1, t->first) &&
+		   same_int(s, 11, 1, t->last) && same_int(s, 12, f, t->last_failed) &&
+		   same_text(s, 13, t->sig[0] ? t->sig : NULL, strlen(t->sig));
+	sqlite3_reset(s);
+	if (same)
+		return 0;
+	s = store_stmt(st, have ? q_set : q_new);
+	bind_tally(s, t, version, harness);
+	if (store_step_done(st, s) < 0)
+		return -1;
+	return mark_dirty(st, t->test_id);
 }
 
 /*
@@ -299,13 +395,12 @@ static int count_group(struct store *st, const char *recipe, const char *version
 	 * through classification_recipe they were a scan of every row of the recipe,
 	 * each version of its history */
 	static const char q_old[] =
-		"INSERT OR IGNORE INTO d_test (id) SELECT test_id FROM classification"
+		"SELECT test_id FROM classification"
 		" WHERE test_id IN (SELECT id FROM test WHERE recipe = :recipe)"
 		"   AND version = :version AND harness_ref = :harness";
-	static const char q_del[] =
+	static const char q_drop[] =
 		"DELETE FROM classification"
-		" WHERE test_id IN (SELECT id FROM test WHERE recipe = :recipe)"
-		"   AND version = :version AND harness_ref = :harness";
+		" WHERE test_id = :test AND version = :version AND harness_ref = :harness";
 	/* runs of the group through run_recipe_version, their testcases by primary key */
 	static const char q[] =
 		"SELECT tc.test_id, json_quote(r.id), r.started, r.overlap, r.trigger_kind,"
@@ -316,21 +411,31 @@ static int count_group(struct store *st, const char *recipe, const char *version
 		"   AND tc.status IN ('passed', 'failed', 'error', 'flaky')"
 		" ORDER BY tc.test_id, r.started, r.id";
 	const char *v = *version ? version : NULL, *h = *harness ? harness : NULL;
+	struct had had = {0};
+	size_t alloc = 0;
+	int r;
 	sqlite3_stmt *s = store_stmt(st, q_old);
 	bind_text(s, ":recipe", recipe);
 	bind_text(s, ":version", version);
 	bind_text(s, ":harness", harness);
-	if (store_step_done(st, s) < 0)
-		return -1;
-	s = store_stmt(st, q_del);
-	bind_text(s, ":recipe", recipe);
-	bind_text(s, ":version", version);
-	bind_text(s, ":harness", harness);
-	if (store_step_done(st, s) < 0)
-		return -1;
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		if (had.n == alloc) {
+			alloc = alloc ? 2 * alloc : 64;
+			had.id = xrealloc(had.id, alloc * sizeof(*had.id));
+		}
+		had.id[had.n++] = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_reset(s);
+	if (r != SQLITE_DONE) {
+		free(had.id);
+		return store_error(st, "cannot classify tests");
+	}
+	if (had.n)
+		qsort(had.id, had.n, sizeof(*had.id), id_cmp);
+	had.kept = xcalloc(had.n + 1, 1);
 
 	struct tally t = {0};
-	int rc = 0, r;
+	int rc = 0;
 	t.test_id = -1;
 	s = store_stmt(st, q);
 	bind_text(s, ":recipe", recipe);
@@ -341,7 +446,7 @@ static int count_group(struct store *st, const char *recipe, const char *version
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
 		int64_t test = sqlite3_column_int64(s, 0);
 		if (test != t.test_id) {
-			if (tally_store(st, &t, version, harness) < 0)
+			if (tally_store(st, &t, version, harness, &had) < 0)
 				goto fail;
 			tally_reset(&t, test);
 		}
@@ -385,8 +490,20 @@ static int count_group(struct store *st, const char *recipe, const char *version
 	}
 	if (r != SQLITE_DONE)
 		goto fail;
-	if (tally_store(st, &t, version, harness) < 0)
+	if (tally_store(st, &t, version, harness, &had) < 0)
 		goto fail;
+	sqlite3_reset(s);
+	/* rows of tests left without outcomes (their failures went to an incident) */
+	for (size_t i = 0; i < had.n; i++) {
+		if (had.kept[i])
+			continue;
+		s = store_stmt(st, q_drop);
+		bind_int(s, ":test", had.id[i]);
+		bind_text(s, ":version", version);
+		bind_text(s, ":harness", harness);
+		if (store_step_done(st, s) < 0 || mark_dirty(st, had.id[i]) < 0)
+			goto fail;
+	}
 	goto out;
 fail:
 	rc = store_error(st, "cannot classify tests");
@@ -394,6 +511,8 @@ out:
 	sqlite3_reset(s);
 	buf_release(&t.runs);
 	buf_release(&t.iruns);
+	free(had.id);
+	free(had.kept);
 	return rc;
 }
 
@@ -683,6 +802,14 @@ static int walk_test(struct store *st, int64_t test_id, struct buf *ev)
 		"       failing_since = :since, regression = :reg, prev_version = :prev,"
 		"       evidence = :ev"
 		" WHERE test_id = :test AND version = :version AND harness_ref = :harness";
+	/* the same where the state stays: a column an UPDATE sets moves the row's
+	 * entries in the indexes on it (classification_recipe, classification_state),
+	 * whatever the value, and each is a page more to commit */
+	static const char q_set_same[] =
+		"UPDATE classification SET seq = :seq, load = :load,"
+		"       failing_since = :since, regression = :reg, prev_version = :prev,"
+		"       evidence = :ev"
+		" WHERE test_id = :test AND version = :version AND harness_ref = :harness";
 	struct row *rows = NULL;
 	size_t n = 0, alloc = 0;
 	int rc = 0, r, from = 0;
@@ -769,9 +896,11 @@ again:;
 		    !(prev ? !w->prev_version || strcmp(prev, w->prev_version)
 			   : w->prev_version != NULL))
 			continue;
-		sqlite3_stmt *u = store_stmt(st, q_set);
+		int keep_state = !strcmp(w->state, state);
+		sqlite3_stmt *u = store_stmt(st, keep_state ? q_set_same : q_set);
 		bind_int(u, ":seq", (int64_t)base + (int64_t)i + 1);
-		bind_text(u, ":state", state);
+		if (!keep_state)
+			bind_text(u, ":state", state);
 		bind_int(u, ":load", load);
 		bind_text(u, ":since", since);
 		bind_int(u, ":reg", regression);

@@ -4,7 +4,9 @@
 # each test's walk at the row before the first change, from the seq numbers the
 # last walk left), so the same history ingested in one go, night by night, nights
 # in reverse, and odd nights before even ones must give the same rows, column for
-# column, and every test's seq must be 1..n. The history (genhist, seed 5) has
+# column, and every test's seq must be 1..n. So must the runs ingested one at a
+# time (count_group writes only the rows whose counts changed, and drops those left
+# without outcomes). The history (genhist, seed 5) has
 # version bumps, a harness ref change at night 30 (two rows for one version),
 # flaky and deterministic tests, isolation re-runs and two incident nights.
 . "$(dirname "$0")/lib.sh"
@@ -45,6 +47,16 @@ dump "$T/one.db" > "$T/one.txt"
 ingest nightly $nights
 ingest reverse $(echo "$nights" | sort -r)
 ingest oddeven $(echo "$nights" | awk 'NR % 2') $(echo "$nights" | awk 'NR % 2 == 0')
+# run by run: an incident forms only once its third recipe's run is in, so counted
+# failures leave the counts afterwards (a group's row can lose every outcome and go),
+# and a run's overlap with runs ingested before it moves their runs alone
+CCR_DB="$T/byrun.db"
+export CCR_DB
+for r in "$T"/h/*; do
+	ccr -q collect ingest "$r" 2>> "$T/err.byrun" || echo "run $r: exit $?" >> "$T/err.byrun"
+done
+unset CCR_DB
+dump "$T/byrun.db" > "$T/byrun.txt"
 
 rows=$(wc -l < "$T/one.txt")
 states=$(db "$T/one.db" "SELECT count(DISTINCT state) FROM classification")
@@ -57,7 +69,7 @@ if [ "$rows" -gt 100 ] && [ "$states" -ge 4 ] && [ "$multi" -gt 0 ] && [ "$inc" 
 else
 	fail classify_incremental_history_has_cases "rows $rows states $states multi $multi incidents $inc"
 fi
-for m in nightly reverse oddeven; do
+for m in nightly reverse oddeven byrun; do
 	if [ -s "$T/err.$m" ]; then
 		fail "classify_incremental_$m" "$(head -c 300 "$T/err.$m")"
 	elif cmp -s "$T/one.txt" "$T/$m.txt"; then
@@ -66,8 +78,46 @@ for m in nightly reverse oddeven; do
 		fail "classify_incremental_$m" "differs from one go: $(diff "$T/one.txt" "$T/$m.txt" | head -3 | cut -c1-200)"
 	fi
 done
+# an incident that forms only with its third recipe's run: the first two runs'
+# failures were counted, then leave the counts, and their rows (each its test's only
+# outcome at that version) go; the same runs in one collect never count them
+I=$T/inc
+mkinc() { # NAME RECIPE VERSION START END STATUS
+	mkdir -p "$I/$1/junit" "$I/$1/logs"
+	body=""
+	[ "$6" = failed ] && body='<failure message="registry unreachable">E   registry unreachable</failure>'
+	printf '<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="pytest" tests="1">
+<testcase classname="tests.t" name="test_pull" time="1.5">%s</testcase></testsuite></testsuites>\n' \
+		"$body" > "$I/$1/junit/install__cc-ci__test_install.xml"
+	echo "log of $2" > "$I/$1/logs/harness.log"
+	printf '{"recipe": "%s", "version": "%s", "host": "n1", "trigger": "sweep", "sweep": "s-%s",
+ "started": "%s", "finished": "%s"}\n' "$2" "$3" "$(echo "$4" | cut -c1-10)" "$4" "$5" > "$I/$1/run.json"
+}
+mkinc 0a ra 0.9 2026-06-01T01:00:00Z 2026-06-01T01:10:00Z passed
+mkinc 0b rb 0.9 2026-06-01T02:00:00Z 2026-06-01T02:10:00Z passed
+mkinc 0c rc 0.9 2026-06-01T03:00:00Z 2026-06-01T03:10:00Z passed
+mkinc 1a ra 1.0 2026-06-02T01:00:00Z 2026-06-02T01:10:00Z failed
+mkinc 1b rb 1.0 2026-06-02T02:00:00Z 2026-06-02T02:10:00Z failed
+mkinc 1c rc 1.0 2026-06-02T03:00:00Z 2026-06-02T03:10:00Z failed
+CCR_DB="$T/inc1.db" ccr -q collect ingest "$I"/0a "$I"/0b "$I"/0c "$I"/1a "$I"/1b "$I"/1c 2> "$T/err.inc"
+before=""
+for r in 0a 0b 0c 1a 1b 1c; do
+	CCR_DB="$T/incn.db" ccr -q collect ingest "$I/$r" 2>> "$T/err.inc"
+	[ $r = 1b ] && before=$(db "$T/incn.db" "SELECT count(*) FROM classification WHERE version = '1.0'")
+done
+dump "$T/inc1.db" > "$T/inc1.txt"
+dump "$T/incn.db" > "$T/incn.txt"
+after=$(db "$T/incn.db" "SELECT count(*) FROM classification WHERE version = '1.0'")
+inc=$(db "$T/incn.db" "SELECT recipes FROM incident")
+if [ ! -s "$T/err.inc" ] && [ "$before" = 2 ] && [ "$after" = 0 ] && [ "$inc" = 3 ] &&
+	cmp -s "$T/inc1.txt" "$T/incn.txt"; then
+	ok classify_incremental_late_incident_drops_rows
+else
+	fail classify_incremental_late_incident_drops_rows "rows at 1.0 before the third run $before, after $after, incident '$inc': $(head -c 200 "$T/err.inc") $(diff "$T/inc1.txt" "$T/incn.txt" | head -3)"
+fi
+
 b=""
-for m in one nightly reverse oddeven; do
+for m in one nightly reverse oddeven byrun; do
 	b="$b$(badseq "$T/$m.db")"
 done
-[ "$b" = 0000 ] && ok classify_incremental_seq_contiguous || fail classify_incremental_seq_contiguous "per store: $b"
+[ "$b" = 00000 ] && ok classify_incremental_seq_contiguous || fail classify_incremental_seq_contiguous "per store: $b"
