@@ -40,12 +40,18 @@
 static const char sql_temp[] =
 	"CREATE TEMP TABLE IF NOT EXISTS d_run (id TEXT PRIMARY KEY);"
 	"CREATE TEMP TABLE IF NOT EXISTS d_sig (id TEXT PRIMARY KEY);"
+	/* the failures of the new runs, by signature: what they add to its statistics */
+	"CREATE TEMP TABLE IF NOT EXISTS d_occ (sig TEXT, run_id TEXT, test_id INTEGER,"
+	" recipe TEXT, started INTEGER);"
+	"CREATE INDEX IF NOT EXISTS temp.d_occ_sig ON d_occ (sig, started, run_id);"
+	/* the signatures whose statistics are counted again over every occurrence */
+	"CREATE TEMP TABLE IF NOT EXISTS d_recount (id TEXT PRIMARY KEY);"
 	"CREATE TEMP TABLE IF NOT EXISTS d_sweep (id TEXT PRIMARY KEY);"
 	"CREATE TEMP TABLE IF NOT EXISTS d_group (recipe TEXT, version TEXT, harness_ref TEXT,"
 	" PRIMARY KEY (recipe, version, harness_ref));"
 	"CREATE TEMP TABLE IF NOT EXISTS d_test (id INTEGER PRIMARY KEY);"
 	"DELETE FROM d_run; DELETE FROM d_sig; DELETE FROM d_sweep; DELETE FROM d_group;"
-	"DELETE FROM d_test;";
+	"DELETE FROM d_test; DELETE FROM d_occ; DELETE FROM d_recount;";
 
 /* ---- signatures ---- */
 
@@ -55,13 +61,23 @@ struct sig_fix {
 	char id[SIGNATURE_ID_SIZE];
 };
 
-/* (re)computes the signature of every failed/error testcase of the new runs */
-static int fill_signatures(struct store *st)
+/*
+ * (Re)computes the signature of every failed/error testcase of the new runs, and
+ * notes each in d_occ. *derived_before is set when one of them had a signature
+ * already: a run derived before (its derived_run row gone), whose occurrences the
+ * statistics hold already.
+ */
+static int fill_signatures(struct store *st, int *derived_before)
 {
 	static const char q_fail[] =
-		"SELECT tc.run_id, tc.test_id, tc.message, tc.details, tc.type, tc.signature"
-		"  FROM d_run d CROSS JOIN testcase tc ON tc.run_id = d.id"
+		"SELECT tc.run_id, tc.test_id, tc.message, tc.details, tc.type, tc.signature,"
+		"       r.recipe, r.started"
+		"  FROM d_run d CROSS JOIN run r ON r.id = d.id"
+		"  CROSS JOIN testcase tc ON tc.run_id = d.id"
 		" WHERE tc.status IN ('failed', 'error')";
+	static const char q_occ[] =
+		"INSERT INTO d_occ (sig, run_id, test_id, recipe, started)"
+		" VALUES (:sig, :run, :test, :recipe, :started)";
 	static const char q_set[] =
 		"UPDATE testcase SET signature = :sig WHERE run_id = :run AND test_id = :test";
 	static const char q_sig[] =
@@ -94,6 +110,16 @@ static int fill_signatures(struct store *st)
 		bind_text(d, ":id", id);
 		if (store_step_done(st, d) < 0)
 			goto fail;
+		d = store_stmt(st, q_occ);
+		bind_text(d, ":sig", id);
+		bind_text(d, ":run", col_text(s, 0));
+		bind_int(d, ":test", sqlite3_column_int64(s, 1));
+		bind_text(d, ":recipe", col_text(s, 6));
+		bind_int(d, ":started", sqlite3_column_int64(s, 7));
+		if (store_step_done(st, d) < 0)
+			goto fail;
+		if (sqlite3_column_type(s, 5) != SQLITE_NULL)
+			*derived_before = 1;
 		if (!strcmp(col_text(s, 5), id))
 			continue;
 		if (nfix == alloc) {
@@ -129,12 +155,21 @@ out:
 	return rc;
 }
 
-/* the counts and first/last occurrence of every signature the new runs touched */
-static int update_signature_stats(struct store *st)
+/*
+ * The counts and first/last occurrence of every signature the new runs touched.
+ * A signature's statistics cover every failure with it; those of runs derived
+ * before are in its row, so the new runs' failures (d_occ) are added to them:
+ * counting every occurrence again read the signature's whole history each night.
+ * A signature counts again over every occurrence when that costs no more than
+ * adding (the new occurrences are as many as the old: a first ingest of a
+ * history), and all do when a new run was derived before (recount).
+ */
+static int update_signature_stats(struct store *st, int recount)
 {
-	static const char q[] =
+	/* every occurrence of the signatures in d_recount, through testcase_signature */
+	static const char q_full[] =
 		"WITH o AS (SELECT tc.signature AS sig, tc.run_id, tc.test_id, r.recipe, r.started"
-		"             FROM d_sig d CROSS JOIN testcase tc ON tc.signature = d.id"
+		"             FROM d_recount d CROSS JOIN testcase tc ON tc.signature = d.id"
 		"             CROSS JOIN run r ON r.id = tc.run_id),"
 		"     a AS (SELECT sig, count(*) AS occ, count(DISTINCT run_id) AS runs,"
 		"                  count(DISTINCT recipe) AS recipes, count(DISTINCT test_id) AS tests,"
@@ -146,15 +181,173 @@ static int update_signature_stats(struct store *st)
 		"       last_run = (SELECT o.run_id FROM o WHERE o.sig = a.sig"
 		"                    ORDER BY o.started DESC, o.run_id DESC LIMIT 1)"
 		"  FROM a WHERE signature.id = a.sig";
+	/* the message of the first run's failure with it, where there is one */
 	static const char q_example[] =
 		"UPDATE signature SET example = (SELECT substr(tc.message, 1, 4096) FROM testcase tc"
 		"       WHERE tc.run_id = signature.first_run AND tc.signature = signature.id"
 		"         AND tc.message IS NOT NULL ORDER BY tc.test_id LIMIT 1)"
-		" WHERE id IN (SELECT id FROM d_sig) AND EXISTS (SELECT 1 FROM testcase tc"
+		" WHERE id IN (SELECT id FROM d_recount) AND EXISTS (SELECT 1 FROM testcase tc"
 		"       WHERE tc.run_id = signature.first_run AND tc.signature = signature.id"
 		"         AND tc.message IS NOT NULL)";
-	if (store_step_done(st, store_stmt(st, q)) < 0 ||
+	static const char q_all[] = "INSERT INTO d_recount (id) SELECT id FROM d_sig";
+	/* per touched signature: what the new runs add, and the row as it stands */
+	static const char q_add[] =
+		"SELECT s.id, count(*), count(DISTINCT o.run_id), s.occurrences, s.first_seen,"
+		"       s.first_run, s.last_seen, s.last_run"
+		"  FROM d_occ o CROSS JOIN signature s ON s.id = o.sig GROUP BY s.id ORDER BY s.id";
+	static const char q_first[] =
+		"SELECT started, run_id FROM d_occ WHERE sig = :sig"
+		" ORDER BY started, run_id LIMIT 1";
+	static const char q_last[] =
+		"SELECT started, run_id FROM d_occ WHERE sig = :sig"
+		" ORDER BY started DESC, run_id DESC LIMIT 1";
+	/* tests and recipes that had no failure with it before these runs: a test's
+	 * failures through testcase_test (+ keeps the planner off testcase_signature,
+	 * every occurrence of the signature); a recipe had it when one of its new
+	 * tests had, else through the signature's occurrences (a recipe new to it) */
+	static const char q_tests[] =
+		"SELECT count(*) FROM (SELECT DISTINCT test_id FROM d_occ WHERE sig = :sig) n"
+		" WHERE NOT EXISTS (SELECT 1 FROM testcase tc WHERE tc.test_id = n.test_id"
+		"   AND tc.status IN ('failed', 'error') AND +tc.signature = :sig"
+		"   AND NOT EXISTS (SELECT 1 FROM d_run d WHERE d.id = tc.run_id))";
+	static const char q_recipes[] =
+		"SELECT count(*) FROM (SELECT DISTINCT recipe FROM d_occ WHERE sig = :sig) n"
+		" WHERE NOT (EXISTS (SELECT 1 FROM d_occ o CROSS JOIN testcase tc"
+		"     ON tc.test_id = o.test_id AND tc.status IN ('failed', 'error')"
+		"    AND +tc.signature = :sig"
+		"  WHERE o.sig = :sig AND o.recipe = n.recipe"
+		"    AND NOT EXISTS (SELECT 1 FROM d_run d WHERE d.id = tc.run_id))"
+		"  OR EXISTS (SELECT 1 FROM testcase tc CROSS JOIN test t ON t.id = tc.test_id"
+		"  WHERE tc.signature = :sig AND t.recipe = n.recipe"
+		"    AND NOT EXISTS (SELECT 1 FROM d_run d WHERE d.id = tc.run_id)))";
+	static const char q_set[] =
+		"UPDATE signature SET occurrences = occurrences + :occ, runs = runs + :runs,"
+		"       recipes = recipes + :recipes, tests = tests + :tests,"
+		"       first_seen = :fs, first_run = :fr, last_seen = :ls, last_run = :lr"
+		" WHERE id = :sig";
+	static const char q_example_one[] = "INSERT OR IGNORE INTO d_recount (id) VALUES (:sig)";
+	struct sig_add {
+		char id[SIGNATURE_ID_SIZE];
+		int64_t occ, runs, fs, ls;
+		char *fr, *lr;
+		int first_moved;
+	} *add = NULL;
+	size_t n = 0, alloc = 0;
+	int rc = -1, r;
+	if (recount) {
+		if (store_step_done(st, store_stmt(st, q_all)) < 0)
+			goto out;
+		goto full;
+	}
+	sqlite3_stmt *s = store_stmt(st, q_add);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t occ = sqlite3_column_int64(s, 1);
+		if (sqlite3_column_int64(s, 3) <= occ) {
+			/* as many new as old occurrences: counting all costs no more */
+			sqlite3_stmt *d = store_stmt(st, q_example_one);
+			bind_text(d, ":sig", col_text(s, 0));
+			if (store_step_done(st, d) < 0) {
+				sqlite3_reset(s);
+				goto out;
+			}
+			continue;
+		}
+		if (n == alloc) {
+			alloc = alloc ? 2 * alloc : 16;
+			add = xrealloc(add, alloc * sizeof(*add));
+		}
+		struct sig_add *a = &add[n++];
+		snprintf(a->id, sizeof(a->id), "%s", col_text(s, 0));
+		a->occ = occ;
+		a->runs = sqlite3_column_int64(s, 2);
+		a->fs = sqlite3_column_int64(s, 4);
+		a->fr = xstrdup(col_text(s, 5));
+		a->ls = sqlite3_column_int64(s, 6);
+		a->lr = xstrdup(col_text(s, 7));
+		a->first_moved = 0;
+	}
+	sqlite3_reset(s);
+	if (r != SQLITE_DONE)
+		goto out;
+	/* the statements below read d_occ and testcase and write signature only */
+	for (size_t i = 0; i < n; i++) {
+		struct sig_add *a = &add[i];
+		int64_t tests = 0, recipes = 0;
+		s = store_stmt(st, q_first);
+		bind_text(s, ":sig", a->id);
+		if (sqlite3_step(s) == SQLITE_ROW) {
+			int64_t t = sqlite3_column_int64(s, 0);
+			const char *id = col_text(s, 1);
+			/* the earliest by started, ties by the smallest id */
+			if (t < a->fs || (t == a->fs && strcmp(id, a->fr) < 0)) {
+				a->fs = t;
+				free(a->fr);
+				a->fr = xstrdup(id);
+				a->first_moved = 1;
+			}
+		}
+		sqlite3_reset(s);
+		s = store_stmt(st, q_last);
+		bind_text(s, ":sig", a->id);
+		if (sqlite3_step(s) == SQLITE_ROW) {
+			int64_t t = sqlite3_column_int64(s, 0);
+			const char *id = col_text(s, 1);
+			/* the latest by started, ties by the largest id */
+			if (t > a->ls || (t == a->ls && strcmp(id, a->lr) > 0)) {
+				a->ls = t;
+				free(a->lr);
+				a->lr = xstrdup(id);
+			}
+		}
+		sqlite3_reset(s);
+		s = store_stmt(st, q_tests);
+		bind_text(s, ":sig", a->id);
+		r = sqlite3_step(s);
+		tests = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+		if (r != SQLITE_ROW)
+			goto out;
+		s = store_stmt(st, q_recipes);
+		bind_text(s, ":sig", a->id);
+		r = sqlite3_step(s);
+		recipes = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+		if (r != SQLITE_ROW)
+			goto out;
+		s = store_stmt(st, q_set);
+		bind_int(s, ":occ", a->occ);
+		bind_int(s, ":runs", a->runs);
+		bind_int(s, ":recipes", recipes);
+		bind_int(s, ":tests", tests);
+		bind_int(s, ":fs", a->fs);
+		bind_text(s, ":fr", a->fr);
+		bind_int(s, ":ls", a->ls);
+		bind_text(s, ":lr", a->lr);
+		bind_text(s, ":sig", a->id);
+		if (store_step_done(st, s) < 0)
+			goto out;
+		/* the example follows the first run: unchanged while it is */
+		if (a->first_moved) {
+			s = store_stmt(st, q_example_one);
+			bind_text(s, ":sig", a->id);
+			if (store_step_done(st, s) < 0)
+				goto out;
+		}
+	}
+full:
+	/* d_recount: signatures to count in full, and those whose example moved; a
+	 * full count of one whose example only moved gives what it holds already */
+	if (store_step_done(st, store_stmt(st, q_full)) < 0 ||
 	    store_step_done(st, store_stmt(st, q_example)) < 0)
+		goto out;
+	rc = 0;
+out:
+	for (size_t i = 0; i < n; i++) {
+		free(add[i].fr);
+		free(add[i].lr);
+	}
+	free(add);
+	if (rc < 0)
 		return store_error(st, "cannot count failure signatures");
 	return 0;
 }
@@ -963,7 +1156,9 @@ int collect_after(struct store *st)
 	if (sqlite3_changes(store_db(st)) == 0)
 		return store_commit(st);
 	sqlite3_stmt *s;
-	if (fill_signatures(st) < 0 || update_signature_stats(st) < 0 ||
+	int derived_before = 0;
+	if (fill_signatures(st, &derived_before) < 0 ||
+	    update_signature_stats(st, derived_before) < 0 ||
 	    update_incidents(st) < 0 || count_groups(st) < 0 || walk_tests(st) < 0)
 		goto fail;
 	s = store_stmt(st, q_done);

@@ -4,7 +4,8 @@
 # each test's walk at the row before the first change, from the seq numbers the
 # last walk left), so the same history ingested in one go, night by night, nights
 # in reverse, and odd nights before even ones must give the same rows, column for
-# column, and every test's seq must be 1..n. So must the runs ingested one at a
+# column (and the same signature statistics and incidents), and every test's seq
+# must be 1..n. So must the runs ingested one at a
 # time (count_group writes only the rows whose counts changed, and drops those left
 # without outcomes). The history (genhist, seed 5) has
 # version bumps, a harness ref change at night 30 (two rows for one version),
@@ -26,6 +27,14 @@ dump() { # DB
 		c.regression, c.prev_version, c.signature, c.evidence
 		FROM classification c JOIN test t ON t.id = c.test_id ORDER BY 1, 2, 3, 4, 5, 6"
 }
+# the signatures' statistics (added to night by night, counted in full in one go)
+# and the incidents, with test ids turned into names
+dumpsig() { # DB
+	db "$1" "SELECT * FROM signature ORDER BY id;
+		SELECT * FROM incident ORDER BY sweep_id, tier, signature;
+		SELECT i.run_id, t.recipe, t.tier, t.classname, t.name, i.sweep_id, i.signature
+		FROM incident_testcase i JOIN test t ON t.id = i.test_id ORDER BY 1, 2, 3, 4, 5"
+}
 # tests whose seq is not exactly 1..n
 badseq() { # DB
 	db "$1" "SELECT count(*) FROM (SELECT test_id, count(*) n, min(seq) lo, max(seq) hi,
@@ -40,10 +49,12 @@ ingest() {
 			echo "night $n: exit $?" >> "$T/err.$name"
 	done
 	dump "$T/$name.db" > "$T/$name.txt"
+	dumpsig "$T/$name.db" > "$T/$name.sig"
 }
 
 CCR_DB="$T/one.db" ccr -q collect ingest "$T"/h/* 2> "$T/err.one"
 dump "$T/one.db" > "$T/one.txt"
+dumpsig "$T/one.db" > "$T/one.sig"
 ingest nightly $nights
 ingest reverse $(echo "$nights" | sort -r)
 ingest oddeven $(echo "$nights" | awk 'NR % 2') $(echo "$nights" | awk 'NR % 2 == 0')
@@ -57,6 +68,7 @@ for r in "$T"/h/*; do
 done
 unset CCR_DB
 dump "$T/byrun.db" > "$T/byrun.txt"
+dumpsig "$T/byrun.db" > "$T/byrun.sig"
 
 rows=$(wc -l < "$T/one.txt")
 states=$(db "$T/one.db" "SELECT count(DISTINCT state) FROM classification")
@@ -72,10 +84,12 @@ fi
 for m in nightly reverse oddeven byrun; do
 	if [ -s "$T/err.$m" ]; then
 		fail "classify_incremental_$m" "$(head -c 300 "$T/err.$m")"
-	elif cmp -s "$T/one.txt" "$T/$m.txt"; then
-		ok "classify_incremental_$m"
-	else
+	elif ! cmp -s "$T/one.txt" "$T/$m.txt"; then
 		fail "classify_incremental_$m" "differs from one go: $(diff "$T/one.txt" "$T/$m.txt" | head -3 | cut -c1-200)"
+	elif ! cmp -s "$T/one.sig" "$T/$m.sig"; then
+		fail "classify_incremental_$m" "signatures or incidents differ from one go: $(diff "$T/one.sig" "$T/$m.sig" | head -3 | cut -c1-200)"
+	else
+		ok "classify_incremental_$m"
 	fi
 done
 # an incident that forms only with its third recipe's run: the first two runs'
