@@ -155,6 +155,69 @@ out:
 	return rc;
 }
 
+/* 1 when the statement q (bound to :sig = sig and name = v or id) finds a row, 0 when
+ * not, -1 on a store error */
+static int sig_had(struct store *st, const char *q, const char *sig, const char *name,
+		   const char *v, int64_t id)
+{
+	sqlite3_stmt *s = store_stmt(st, q);
+	bind_text(s, ":sig", sig);
+	if (v)
+		bind_text(s, name, v);
+	else
+		bind_int(s, name, id);
+	int r = sqlite3_step(s);
+	sqlite3_reset(s);
+	return r == SQLITE_ROW ? 1 : r == SQLITE_DONE ? 0 : -1;
+}
+
+/* the tests and recipes of sig's new failures that had none with it before (the
+ * statements: update_signature_stats). 0, or -1 on a store error */
+static int count_new(struct store *st, const char *sig, const char *q_pairs,
+		     const char *q_test_had, const char *q_recipe_had, int64_t *tests,
+		     int64_t *recipes)
+{
+	struct buf recipe = BUF_INIT;
+	int r, in_recipe = 0, recipe_had = 0, rc = 0;
+	*tests = *recipes = 0;
+	/* reads d_occ while the others read testcase: nothing here writes */
+	sqlite3_stmt *p = store_stmt(st, q_pairs);
+	bind_text(p, ":sig", sig);
+	for (;;) {
+		r = sqlite3_step(p);
+		const char *rname = r == SQLITE_ROW ? col_text(p, 0) : NULL;
+		if (in_recipe && (!rname || strcmp(rname, buf_str(&recipe)))) {
+			/* the last recipe's tests are all seen */
+			int h = recipe_had ? 1
+					   : sig_had(st, q_recipe_had, sig, ":recipe", buf_str(&recipe), 0);
+			if (h < 0)
+				goto fail;
+			*recipes += !h;
+			buf_reset(&recipe);
+			in_recipe = recipe_had = 0;
+		}
+		if (r != SQLITE_ROW)
+			break;
+		if (!in_recipe) {
+			buf_adds(&recipe, rname);
+			in_recipe = 1;
+		}
+		int h = sig_had(st, q_test_had, sig, ":test", NULL, sqlite3_column_int64(p, 1));
+		if (h < 0)
+			goto fail;
+		*tests += !h;
+		recipe_had |= h;
+	}
+	if (r == SQLITE_DONE)
+		goto out;
+fail:
+	rc = -1;
+out:
+	sqlite3_reset(p);
+	buf_release(&recipe);
+	return rc;
+}
+
 /*
  * The counts and first/last occurrence of every signature the new runs touched.
  * A signature's statistics cover every failure with it; those of runs derived
@@ -201,25 +264,24 @@ static int update_signature_stats(struct store *st, int recount)
 	static const char q_last[] =
 		"SELECT started, run_id FROM d_occ WHERE sig = :sig"
 		" ORDER BY started DESC, run_id DESC LIMIT 1";
-	/* tests and recipes that had no failure with it before these runs: a test's
-	 * failures through testcase_test (+ keeps the planner off testcase_signature,
-	 * every occurrence of the signature); a recipe had it when one of its new
-	 * tests had, else through the signature's occurrences (a recipe new to it) */
-	static const char q_tests[] =
-		"SELECT count(*) FROM (SELECT DISTINCT test_id FROM d_occ WHERE sig = :sig) n"
-		" WHERE NOT EXISTS (SELECT 1 FROM testcase tc WHERE tc.test_id = n.test_id"
+	/* the tests and recipes of its new failures; for each, whether it had a failure
+	 * with it before these runs. A test: its failures through testcase_test, the
+	 * latest first (a failure that recurs is found at once; + keeps the planner
+	 * off testcase_signature, every occurrence of the signature). A recipe had it
+	 * when one of those tests had, else (a recipe new to it, or only its other
+	 * tests had it) through the signature's occurrences, the latest first */
+	static const char q_pairs[] =
+		"SELECT DISTINCT recipe, test_id FROM d_occ WHERE sig = :sig ORDER BY recipe, test_id";
+	static const char q_test_had[] =
+		"SELECT 1 FROM testcase tc WHERE tc.test_id = :test"
 		"   AND tc.status IN ('failed', 'error') AND +tc.signature = :sig"
-		"   AND NOT EXISTS (SELECT 1 FROM d_run d WHERE d.id = tc.run_id))";
-	static const char q_recipes[] =
-		"SELECT count(*) FROM (SELECT DISTINCT recipe FROM d_occ WHERE sig = :sig) n"
-		" WHERE NOT (EXISTS (SELECT 1 FROM d_occ o CROSS JOIN testcase tc"
-		"     ON tc.test_id = o.test_id AND tc.status IN ('failed', 'error')"
-		"    AND +tc.signature = :sig"
-		"  WHERE o.sig = :sig AND o.recipe = n.recipe"
-		"    AND NOT EXISTS (SELECT 1 FROM d_run d WHERE d.id = tc.run_id))"
-		"  OR EXISTS (SELECT 1 FROM testcase tc CROSS JOIN test t ON t.id = tc.test_id"
-		"  WHERE tc.signature = :sig AND t.recipe = n.recipe"
-		"    AND NOT EXISTS (SELECT 1 FROM d_run d WHERE d.id = tc.run_id)))";
+		"   AND NOT EXISTS (SELECT 1 FROM d_run d WHERE d.id = tc.run_id)"
+		" ORDER BY tc.run_id DESC LIMIT 1";
+	static const char q_recipe_had[] =
+		"SELECT 1 FROM testcase tc CROSS JOIN test t ON t.id = tc.test_id"
+		" WHERE tc.signature = :sig AND t.recipe = :recipe"
+		"   AND NOT EXISTS (SELECT 1 FROM d_run d WHERE d.id = tc.run_id)"
+		" ORDER BY tc.run_id DESC LIMIT 1";
 	static const char q_set[] =
 		"UPDATE signature SET occurrences = occurrences + :occ, runs = runs + :runs,"
 		"       recipes = recipes + :recipes, tests = tests + :tests,"
@@ -300,19 +362,7 @@ static int update_signature_stats(struct store *st, int recount)
 			}
 		}
 		sqlite3_reset(s);
-		s = store_stmt(st, q_tests);
-		bind_text(s, ":sig", a->id);
-		r = sqlite3_step(s);
-		tests = sqlite3_column_int64(s, 0);
-		sqlite3_reset(s);
-		if (r != SQLITE_ROW)
-			goto out;
-		s = store_stmt(st, q_recipes);
-		bind_text(s, ":sig", a->id);
-		r = sqlite3_step(s);
-		recipes = sqlite3_column_int64(s, 0);
-		sqlite3_reset(s);
-		if (r != SQLITE_ROW)
+		if (count_new(st, a->id, q_pairs, q_test_had, q_recipe_had, &tests, &recipes) < 0)
 			goto out;
 		s = store_stmt(st, q_set);
 		bind_int(s, ":occ", a->occ);
