@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 #include <libdeflate.h>
 #include <unistd.h>
@@ -356,15 +357,36 @@ static int migrate(struct store *st, int have)
 	return applied;
 }
 
-static int schema_latest(void)
+/* the newest migration; with readers set, the newest one that readers need: one whose
+ * header line says READERS_NEED_NOT_WAIT (an index: a store without it gives the same
+ * answers, slower) is skipped, so render, runs and show still open a store that no
+ * collector has migrated yet */
+#define READERS_NEED_NOT_WAIT "(readers need not wait)"
+static int schema_latest_upto(int readers, int upto)
 {
 	const char *p = ccr_schema_sql, *mark = "-- migration ";
 	int latest = 0;
 	while ((p = strstr(p, mark))) {
 		p += strlen(mark);
-		latest = atoi(p);
+		const char *eol = strchr(p, '\n');
+		size_t len = eol ? (size_t)(eol - p) : strlen(p);
+		int n = atoi(p);
+		if (n <= upto &&
+		    (!readers || !memmem(p, len, READERS_NEED_NOT_WAIT, strlen(READERS_NEED_NOT_WAIT))))
+			latest = n;
 	}
 	return latest;
+}
+
+static int schema_latest(int readers)
+{
+	return schema_latest_upto(readers, INT_MAX);
+}
+
+int store_reader_schema(struct store *st)
+{
+	int have = user_version(st);
+	return have < 0 ? -1 : schema_latest_upto(1, have);
 }
 
 /*
@@ -471,13 +493,15 @@ struct store *store_open(const char *path, int flags)
 		store_error(st, "not a ccr store");
 		goto fail;
 	}
-	int latest = schema_latest();
+	int latest = schema_latest(0);
 	if (have > latest) {
 		error("'%s': schema version %d is newer than this ccr knows (%d)", path, have,
 		      latest);
 		goto fail;
 	}
 	if (have < latest) {
+		if ((flags & STORE_READONLY) && have >= schema_latest(1))
+			return st; /* only migrations readers need not wait for are missing */
 		if (flags & STORE_READONLY) {
 			if (have == 0)
 				error("'%s': no ccr store here; run 'ccr collect' first", path);

@@ -28,8 +28,13 @@ enum {
 
 /* Opens (and with STORE_CREATE creates and migrates) the store at path.
  * A read-only open of a store with a newer schema than this binary knows is an
- * error; one with an older schema asks to run collect first. NULL on error. */
+ * error; one with an older schema asks to run collect first, unless only
+ * migrations marked "(readers need not wait)" are missing. NULL on error. */
 struct store *store_open(const char *path, int flags);
+/* The schema version as readers see it: the newest migration applied that readers
+ * need (those marked "(readers need not wait)" do not count), so adding an index
+ * does not make a render think the data changed. -1 on error. */
+int store_reader_schema(struct store *st);
 /* Finalizes every statement, reports and rolls back an open transaction, closes. */
 void store_close(struct store *st);
 sqlite3 *store_db(struct store *st);

@@ -111,12 +111,11 @@ static const char *const fingerprint_sql[] = {
 	/* a record changing in place (status only) moves no event but shows on recipe pages */
 	"SELECT count(*) || '/' || coalesce(max(seen_at), 0) FROM canon_record",
 };
-static const char SQL_SCHEMA_VERSION[] = "PRAGMA user_version";
 
-/* what 'ccr prune' has dropped: blobs and the latest prune time. Scans blob on purpose
- * (no index on pruned_at; adding one needs a migration): it reads the table's leaf pages
- * only, never a log's bytes (a NULL pruned_at is told by the record header), ~35k page
- * reads and ~0.1 s for 180k blobs, as many as a large history has */
+/* what 'ccr prune' has dropped: blobs and the latest prune time. A seek into the
+ * partial index blob_pruned (migration 6: pruned blobs only). A store that no collector
+ * has migrated yet lacks it: then the same query scans blob's leaf pages (~0.1 s for
+ * 180k blobs, as many as a large history has), with the same answers */
 static const char SQL_PRUNED[] =
 	"SELECT count(*), coalesce(max(pruned_at), 0) FROM blob WHERE pruned_at IS NOT NULL";
 static const char SQL_PRUNED_SINCE[] = "SELECT count(*) FROM blob WHERE pruned_at > :since";
@@ -532,12 +531,13 @@ static int fingerprint(struct render *r, struct state *s)
 {
 	buf_reset(&s->head);
 	buf_reset(&s->extra);
-	sqlite3_stmt *q = store_stmt(r->st, SQL_SCHEMA_VERSION);
-	if (sqlite3_step(q) != SQLITE_ROW)
+	/* the schema readers need: a migration that only adds an index is no reason for a
+	 * full render */
+	int schema = store_reader_schema(r->st);
+	if (schema < 0)
 		return store_error(r->st, "reading the store position");
 	buf_addf(&s->head, "renderer %s\nbase-url %s\nstore %s\nschema %d\n", RENDER_VERSION,
-		 r->base_url ? r->base_url : "", r->store_name, sqlite3_column_int(q, 0));
-	sqlite3_reset(q);
+		 r->base_url ? r->base_url : "", r->store_name, schema);
 	if (r->docs) {
 		/* a changed document may move back-links on any page: render them all */
 		char dh[65];
@@ -553,13 +553,13 @@ static int fingerprint(struct render *r, struct state *s)
 		buf_addf(&s->head, "notes %s\n", nh);
 	}
 	for (size_t i = 0; i < sizeof(fingerprint_sql) / sizeof(fingerprint_sql[0]); i++) {
-		q = store_stmt(r->st, fingerprint_sql[i]);
+		sqlite3_stmt *q = store_stmt(r->st, fingerprint_sql[i]);
 		if (sqlite3_step(q) != SQLITE_ROW)
 			return store_error(r->st, "reading the store position");
 		buf_addf(&s->extra, "extra %s\n", col_text(q, 0));
 		sqlite3_reset(q);
 	}
-	q = store_stmt(r->st, SQL_POSITION);
+	sqlite3_stmt *q = store_stmt(r->st, SQL_POSITION);
 	if (sqlite3_step(q) != SQLITE_ROW)
 		return store_error(r->st, "reading the store position");
 	s->runs = sqlite3_column_int64(q, 0);
