@@ -8,20 +8,29 @@
  *                    versions of their recipes (collect/derive.c settles fixed,
  *                    failing_since and regression along a test's versions in order);
  *                    every group in a full render. An old version's file never changes.
- *   data/classification/index.json  one object per such file: recipe, version, url
- *                    (relative to data/), first/last seen, rows, and rows per state
- *   data/classification.json  "the state now": the rows at each recipe's current
- *                    sources (the version and harness ref of its newest run)
+ *   data/classification/<recipe>/index.json  one object per version file of the recipe:
+ *                    recipe, version, url (relative to data/), first/last seen, rows, and
+ *                    rows per state; rendered for the recipes of the groups above
+ *   data/classification.json  one object per recipe: its current sources (the version
+ *                    and harness ref of its newest run), the file holding the state now
+ *                    (the rows at those sources), its index, and rows per state there.
+ *                    Small (~300 bytes a recipe): the state rows are not copied here,
+ *                    so a night writes each current version's rows once
  *   data/signatures.json  every signature with the tests it failed (README)
  * Queries: classification through test (index test_slug) and its primary key (test_id,
  * version); run by recipe (index run_recipe_started) for the newest run; todo_run's runs
- * and their sweeps (index run_sweep). The index reads every classification row, a
- * recipe at a time, on purpose (one object per recipe and version); signature is
- * scanned once for its export.
+ * and their sweeps (index run_sweep). A recipe's index reads every classification row
+ * of the recipe, on purpose (one object per version); signature is scanned once for its
+ * export.
  */
 #include "pages.h"
 
+#include "../lib/version.h"
+
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /* one classification row (c) of a test (t) as README documents it */
 /* clang-format off */
@@ -45,17 +54,27 @@ static const char SQL_CLASS_VERSION[] =
     "SELECT " SQL_CLASS_OBJECT " FROM test t CROSS JOIN classification c"
     " ON c.test_id = t.id AND c.version = :version WHERE t.recipe = :recipe"
     " ORDER BY t.tier, t.classname, t.name, c.seq";
-/* each recipe's newest run (started, then id) gives its current sources */
+/* each recipe's newest run (started, then id) gives its current sources; the state now
+ * is the rows there (each a seek by primary key) */
 static const char SQL_CLASS_NOW[] =
-    "SELECT " SQL_CLASS_OBJECT " FROM (SELECT DISTINCT recipe FROM test) p"
+    "SELECT json_object('recipe', p.recipe, 'version', nullif(n.version, ''),"
+    " 'harness_ref', nullif(n.harness_ref, ''), 'latest_run', n.id,"
+    " 'url', CASE WHEN count(c.state) THEN ccr_class_url(p.recipe, coalesce(n.version, '')) END,"
+    " 'index', CASE WHEN EXISTS (SELECT 1 FROM classification h WHERE h.recipe = p.recipe)"
+    "  THEN ccr_class_index_url(p.recipe) END, 'rows', count(c.state),"
+    " 'states', json_object('passing', count(CASE c.state WHEN 'passing' THEN 1 END),"
+    "  'new', count(CASE c.state WHEN 'new' THEN 1 END),"
+    "  'deterministic', count(CASE c.state WHEN 'deterministic' THEN 1 END),"
+    "  'flaky', count(CASE c.state WHEN 'flaky' THEN 1 END),"
+    "  'fixed', count(CASE c.state WHEN 'fixed' THEN 1 END)))"
+    " FROM (SELECT DISTINCT recipe FROM test) p"
     " CROSS JOIN run n ON n.id = (SELECT x.id FROM run x WHERE x.recipe = p.recipe"
     "  ORDER BY x.started DESC, x.id DESC LIMIT 1)"
-    " CROSS JOIN test t ON t.recipe = p.recipe"
-    " CROSS JOIN classification c ON c.test_id = t.id AND c.version = coalesce(n.version, '')"
+    " LEFT JOIN test t ON t.recipe = p.recipe"
+    " LEFT JOIN classification c ON c.test_id = t.id AND c.version = coalesce(n.version, '')"
     "  AND c.harness_ref = coalesce(n.harness_ref, '')"
-    " ORDER BY t.recipe, t.tier, t.classname, t.name";
-/* the index, a recipe at a time: its groups are sorted in memory, never the table's */
-static const char SQL_CLASS_RECIPES[] = "SELECT DISTINCT recipe FROM test ORDER BY 1";
+    " GROUP BY p.recipe ORDER BY p.recipe";
+/* a recipe's index: its groups are sorted in memory, never the table's */
 static const char SQL_CLASS_INDEX[] =
     "SELECT json_object('recipe', :recipe, 'version', nullif(c.version, ''),"
     " 'url', ccr_class_url(:recipe, c.version),"
@@ -66,8 +85,22 @@ static const char SQL_CLASS_INDEX[] =
     "  'flaky', sum(c.state = 'flaky'), 'fixed', sum(c.state = 'fixed')))"
     " FROM test t CROSS JOIN classification c ON c.test_id = t.id WHERE t.recipe = :recipe"
     " GROUP BY c.version ORDER BY c.version COLLATE version, c.version";
+/* one version's entry: its rows only (a seek per test through the primary key) */
+static const char SQL_CLASS_INDEX_ONE[] =
+    "SELECT json_object('recipe', :recipe, 'version', nullif(c.version, ''),"
+    " 'url', ccr_class_url(:recipe, c.version),"
+    " 'first_seen', strftime('%Y-%m-%dT%H:%M:%SZ', min(c.first_seen), 'unixepoch'),"
+    " 'last_seen', strftime('%Y-%m-%dT%H:%M:%SZ', max(c.last_seen), 'unixepoch'),"
+    " 'rows', count(*), 'states', json_object('passing', sum(c.state = 'passing'),"
+    "  'new', sum(c.state = 'new'), 'deterministic', sum(c.state = 'deterministic'),"
+    "  'flaky', sum(c.state = 'flaky'), 'fixed', sum(c.state = 'fixed')))"
+    " FROM test t CROSS JOIN classification c ON c.test_id = t.id AND c.version = :version"
+    " WHERE t.recipe = :recipe GROUP BY c.version";
+/* an entry of an index the last render wrote: its version, as the store has it */
+static const char SQL_ENTRY_VERSION[] = "SELECT coalesce(json_extract(:e, '$.version'), '')";
 static const char SQL_GROUPS_ALL[] =
-    "SELECT DISTINCT recipe, version FROM classification ORDER BY 1, 2";
+    "SELECT DISTINCT recipe, version FROM classification"
+    " ORDER BY 1, 2 COLLATE version, 2";
 /* the groups of the todo_run runs and of the other runs in the new runs' sweeps (an
  * incident there changes their counts), then every version of those recipes from the
  * earliest such one on */
@@ -79,7 +112,8 @@ static const char SQL_GROUPS_TODO[] =
     "   WHERE d.fresh),"
     " m(recipe, version) AS (SELECT recipe, min(version COLLATE version) FROM g GROUP BY recipe)"
     " SELECT DISTINCT c.recipe, c.version FROM m CROSS JOIN classification c"
-    "  ON c.recipe = m.recipe AND c.version COLLATE version >= m.version ORDER BY 1, 2";
+    "  ON c.recipe = m.recipe AND c.version COLLATE version >= m.version"
+    " ORDER BY 1, 2 COLLATE version, 2";
 static const char SQL_SIGS_JSON[] =
     "SELECT json_object('id', g.id, 'text', g.text, 'example', g.example,"
     " 'occurrences', g.occurrences, 'runs', g.runs, 'recipes', g.recipes, 'tests', g.tests,"
@@ -93,20 +127,108 @@ static const char SQL_SIGS_JSON[] =
     "   GROUP BY tc.test_id ORDER BY t.recipe, t.tier, t.classname, t.name) w))"
     " FROM signature g WHERE g.occurrences > 0 ORDER BY g.id";
 
-/* SQL ccr_class_url(recipe, version): the group's file relative to data/ */
+/* SQL ccr_class_url(recipe, version): the group's file relative to data/;
+ * ccr_class_index_url(recipe): the recipe's index, the same way */
 static void sql_class_url(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-	(void)argc;
 	const char *recipe = (const char *)sqlite3_value_text(argv[0]);
-	const char *version = (const char *)sqlite3_value_text(argv[1]);
 	struct url u;
-	url_class_version(&u, recipe ? recipe : "", version ? version : "");
+	if (argc == 2) {
+		const char *version = (const char *)sqlite3_value_text(argv[1]);
+		url_class_version(&u, recipe ? recipe : "", version ? version : "");
+	} else {
+		url_class_index(&u, recipe ? recipe : "");
+	}
 	static const char data[] = "data/";
 	sqlite3_result_text(ctx, u.path + strlen(data), (int)(u.len - strlen(data)),
 			    SQLITE_TRANSIENT);
 }
 
-/* the per-version files of the groups to render */
+/* a recipe's index as the last render wrote it: each version's ~260 bytes, so a few
+ * thousand versions; a bigger file is not ours, and the index is computed whole */
+#define CLASS_INDEX_OLD_MAX (4 << 20)
+
+/*
+ * The entries of OUT/<u> (a recipe's index the last render wrote) whose versions sort
+ * before first, appended to b (n counts them): an incremental render computes only the
+ * versions from first on (SQL_GROUPS_TODO renders every version from the earliest
+ * touched one on), and an older version's entry depends on its rows alone, which no
+ * new run changed. The file is ours: "[\n", one entry a line, ",\n" between, "\n]\n"
+ * (JSON strings hold no raw newline). 1 when copied, 0 when there is no such file or it
+ * is not in that shape (then the caller computes every entry).
+ */
+static int old_index_prefix(struct render *r, const struct url *u, const char *first,
+			    struct buf *b, long *n)
+{
+	char path[PATH_MAX];
+	int len = snprintf(path, sizeof(path), "%s/%s", r->out, u->path);
+	if (len < 0 || len >= (int)sizeof(path) || access(path, R_OK) < 0)
+		return 0;
+	struct buf old;
+	buf_init(&old, CLASS_INDEX_OLD_MAX);
+	int ok = buf_read_file(&old, path) == 0;
+	const char *p = old.data, *end = old.data + old.len;
+	if (ok && old.len == 3 && !memcmp(p, "[]\n", 3)) {
+		buf_release(&old);
+		return 1;
+	}
+	ok = ok && old.len >= 5 && !memcmp(p, "[\n", 2) && !memcmp(end - 3, "\n]\n", 3);
+	for (p += 2; ok && p < end - 2;) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		size_t elen = (size_t)(eol - p);
+		if (elen && p[elen - 1] == ',')
+			elen--;
+		sqlite3_stmt *q = store_stmt(r->st, SQL_ENTRY_VERSION);
+		bind_textn(q, ":e", p, elen);
+		ok = elen && *p == '{' && sqlite3_step(q) == SQLITE_ROW;
+		if (ok && version_cmp(col_text(q, 0), first) >= 0) {
+			sqlite3_reset(q);
+			break; /* this one and the rest are computed again */
+		}
+		sqlite3_reset(q);
+		if (ok) {
+			buf_adds(b, (*n)++ ? ",\n" : "[\n");
+			buf_add(b, p, elen);
+		}
+		p = eol + 1;
+	}
+	buf_release(&old);
+	if (!ok) {
+		buf_reset(b);
+		*n = 0;
+	}
+	return ok;
+}
+
+/* data/classification/<recipe>/index.json; versions: the versions rendered this time
+ * (store form, NUL-separated, in version order; nv of them) */
+static int class_index(struct render *r, const char *recipe, const char *versions, long nv)
+{
+	struct buf b = BUF_INIT;
+	long n = 0;
+	struct url u;
+	url_class_index(&u, recipe);
+	int rc = 0;
+	if (!r->full && nv && old_index_prefix(r, &u, versions, &b, &n)) {
+		for (const char *v = versions; !rc && nv--; v += strlen(v) + 1) {
+			sqlite3_stmt *q = store_stmt(r->st, SQL_CLASS_INDEX_ONE);
+			bind_text(q, ":recipe", recipe);
+			bind_text(q, ":version", v);
+			rc = json_add_rows(r, &b, &n, q);
+		}
+	} else {
+		sqlite3_stmt *q = store_stmt(r->st, SQL_CLASS_INDEX);
+		bind_text(q, ":recipe", recipe);
+		rc = json_add_rows(r, &b, &n, q);
+	}
+	if (rc < 0) {
+		buf_release(&b);
+		return -1;
+	}
+	return json_end(r, &u, &b, n);
+}
+
+/* the per-version files of the groups to render, and their recipes' indexes */
 static int class_versions(struct render *r)
 {
 	sqlite3_stmt *q = store_stmt(r->st, r->full ? SQL_GROUPS_ALL : SQL_GROUPS_TODO);
@@ -120,56 +242,43 @@ static int class_versions(struct render *r)
 	sqlite3_reset(q);
 	if (step != SQLITE_DONE)
 		rc = store_error(r->st, "listing the classification's versions");
+	/* the groups come by recipe, each recipe's in version order: its index after them */
+	struct buf vs = BUF_INIT; /* the recipe's versions so far, NUL-separated */
+	long nv = 0;
 	for (size_t off = 0; !rc && off < groups.len;) {
 		const char *recipe = groups.data + off;
 		off += strlen(recipe) + 1;
 		const char *version = groups.data + off;
 		off += strlen(version) + 1;
+		buf_add(&vs, version, strlen(version) + 1);
+		nv++;
 		struct url u;
 		url_class_version(&u, recipe, version);
 		q = store_stmt(r->st, SQL_CLASS_VERSION);
 		bind_text(q, ":recipe", recipe);
 		bind_text(q, ":version", version);
 		rc = json_rows(r, &u, q);
+		if (!rc && (off == groups.len || strcmp(recipe, groups.data + off))) {
+			rc = class_index(r, recipe, vs.data, nv);
+			buf_reset(&vs);
+			nv = 0;
+		}
 	}
+	buf_release(&vs);
 	buf_release(&groups);
 	return rc;
 }
 
-/* data/classification/index.json */
-static int class_index(struct render *r)
-{
-	struct buf recipes = BUF_INIT, b = BUF_INIT;
-	sqlite3_stmt *q = store_stmt(r->st, SQL_CLASS_RECIPES);
-	int step;
-	while ((step = sqlite3_step(q)) == SQLITE_ROW)
-		buf_add(&recipes, col_text(q, 0), (size_t)sqlite3_column_bytes(q, 0) + 1);
-	sqlite3_reset(q);
-	int rc = step == SQLITE_DONE ? 0 : store_error(r->st, "listing recipes");
-	long n = 0;
-	for (size_t off = 0; !rc && off < recipes.len; off += strlen(recipes.data + off) + 1) {
-		q = store_stmt(r->st, SQL_CLASS_INDEX);
-		bind_text(q, ":recipe", recipes.data + off);
-		rc = json_add_rows(r, &b, &n, q);
-	}
-	buf_release(&recipes);
-	if (rc < 0) {
-		buf_release(&b);
-		return -1;
-	}
-	struct url u;
-	url_page(&u, "data/classification/index.json");
-	return json_end(r, &u, &b, n);
-}
-
 int page_classdata(struct render *r)
 {
-	if (sqlite3_create_function(store_db(r->st), "ccr_class_url", 2,
+	sqlite3 *db = store_db(r->st);
+	if (sqlite3_create_function(db, "ccr_class_url", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+				    NULL, sql_class_url, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function(db, "ccr_class_index_url", 1,
 				    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_class_url, NULL,
 				    NULL) != SQLITE_OK)
 		return store_error(r->st, "registering ccr_class_url");
-	if (class_versions(r) < 0 || class_index(r) < 0 ||
-	    json_array(r, "data/classification.json", SQL_CLASS_NOW) < 0 ||
+	if (class_versions(r) < 0 || json_array(r, "data/classification.json", SQL_CLASS_NOW) < 0 ||
 	    json_array(r, "data/signatures.json", SQL_SIGS_JSON) < 0)
 		return -1;
 	return 0;

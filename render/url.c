@@ -315,27 +315,42 @@ int url_doc(struct url *u, const char *relpath)
 	return 0;
 }
 
-void url_runs_month(struct url *u, const char *month)
+void url_runs_day(struct url *u, const char *day)
 {
-	char m[SLUG_SIZE];
-	seg_name(month, m);
-	const char *p[] = {"data/runs/", m, ".json"};
+	char d[SLUG_SIZE];
+	seg_name(day, d);
+	const char *p[] = {"data/runs/", d, ".json"};
 	build(u, p, 3);
+}
+
+/* a recipe's folder under data/classification/ */
+static void seg_class_recipe(const char *recipe, char r[SLUG_SIZE])
+{
+	seg_name(recipe, r);
+	if (!strcmp(r, "index.json"))
+		add_name_hash(recipe, r); /* the name of the top index before ccr-render 4 */
 }
 
 void url_class_version(struct url *u, const char *recipe, const char *version)
 {
 	char r[SLUG_SIZE], v[SLUG_SIZE];
-	seg_name(recipe, r);
-	if (!strcmp(r, "index.json"))
-		add_name_hash(recipe, r); /* the folder would take the index's name */
+	seg_class_recipe(recipe, r);
 	if (!*version) {
 		memcpy(v, URL_NO_VERSION, sizeof(URL_NO_VERSION));
 	} else {
 		seg_name(version, v);
-		if (!strcmp(v, URL_NO_VERSION))
+		/* the folder's own names: its versionless file and its index */
+		if (!strcmp(v, URL_NO_VERSION) || !strcmp(v, "index"))
 			add_name_hash(version, v);
 	}
 	const char *p[] = {"data/classification/", r, "/", v, ".json"};
 	build(u, p, 5);
+}
+
+void url_class_index(struct url *u, const char *recipe)
+{
+	char r[SLUG_SIZE];
+	seg_class_recipe(recipe, r);
+	const char *p[] = {"data/classification/", r, "/index.json"};
+	build(u, p, 3);
 }

@@ -21,7 +21,8 @@
  *   sweeps/<sweep>.html
  *   badges/<recipe>.svg
  *   timeline.html, docs/index.html, docs/<folder>/<doc>.html (url_doc)
- *   data/runs/<YYYY-MM>.json, data/classification/<recipe>/<version>.json
+ *   data/runs/<YYYY-MM-DD>.json, data/classification/<recipe>/<version>.json,
+ *   data/classification/<recipe>/index.json
  * <run> is the run id when it is already URL-safe (it always is when written by
  * collect), else its slug; <recipe>, <tier>, <log>, <sweep> are slug_name() of the
  * name; <test-slug> is the test.slug column (re-slugged if it were unsafe).
@@ -70,14 +71,17 @@ void url_recipe_month(struct url *u, const char *recipe, const char *month);
 void url_test(struct url *u, const char *recipe, const char *tier, const char *test_slug);
 void url_sweep(struct url *u, const char *sweep_id);
 void url_badge(struct url *u, const char *recipe);
-/* data/runs/<month>.json; month is "YYYY-MM" */
-void url_runs_month(struct url *u, const char *month);
+/* data/runs/<day>.json; day is "YYYY-MM-DD" (UTC) */
+void url_runs_day(struct url *u, const char *day);
 /* data/classification/<recipe>/<version>.json: <recipe> is slug_name() of the recipe
- * (with the hash suffix forced if that were "index.json", the name of the folder's
- * index), <version> slug_name() of the version, URL_NO_VERSION for the empty one
- * (runs that recorded none; a version whose slug is that gets the hash suffix) */
+ * (with the hash suffix forced if that were "index.json", the name of the top index
+ * renders before ccr-render 4 wrote), <version> slug_name() of the version,
+ * URL_NO_VERSION for the empty one (runs that recorded none); a version whose slug is
+ * URL_NO_VERSION or "index" (the folder's index) gets the hash suffix */
 #define URL_NO_VERSION "unversioned"
 void url_class_version(struct url *u, const char *recipe, const char *version);
+/* data/classification/<recipe>/index.json: the recipe's version files */
+void url_class_index(struct url *u, const char *recipe);
 
 /* A decisions document: docs/<folder>/.../<name>.html for its path under --docs
  * ("ops/DECISIONS.md"): every folder and the name without ".md" through seg_name().

@@ -13,7 +13,7 @@ check render_runs ccr render --out "$S"
 
 missing=""
 for f in index.html flakes.html feed.atom assets/style.css assets/site.js data/runs.json data/sweeps.json \
-	data/runs/2026-06.json data/classification.json data/classification/index.json \
+	data/runs/2026-06-18.json data/runs/index.json data/classification.json data/classification/mumble/index.json \
 	sweeps/20260617-ci1.html sweeps/20260618-ci1.html recipes/gitea/index.html \
 	runs/20260618T001000Z-gitea/index.html runs/20260617T030000Z-mumble/index.html \
 	runs/20260618T001000Z-gitea/logs/harness.log.html runs/20260618T001000Z-gitea/logs/harness.log.p2.html \
@@ -75,15 +75,18 @@ check render_feed_xml xmllint --noout "$S/feed.atom"
 check render_json sqlite3 :memory: "SELECT CASE WHEN json_array_length(readfile('$S/data/runs.json')) = 7
 	AND json_array_length(readfile('$S/data/sweeps.json')) = 2 THEN 1 ELSE abs(-9223372036854775808) END"
 
-# data/runs.json is what `ccr runs --json --since` prints for the 31 days before the newest
-# start (here every run), data/runs/2026-06.json the month's runs
-since=$(sqlite3 "$CCR_DB" "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', max(started) - 31 * 86400, 'unixepoch') FROM run")
+# data/runs.json is what `ccr runs --json --since` prints for the 7 days before the newest
+# start (here every run); the day files listed by data/runs/index.json hold every run
+since=$(sqlite3 "$CCR_DB" "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', max(started) - 7 * 86400, 'unixepoch') FROM run")
 ccr runs --json --since "$since" > "$T/runs.json" 2> /dev/null
 ccr runs --json > "$T/runs_all.json" 2> /dev/null
-if cmp -s "$T/runs.json" "$S/data/runs.json" && cmp -s "$T/runs_all.json" "$S/data/runs/2026-06.json"; then
+python3 "$top/tests/e2e/classdata.py" --runs "$S" > "$T/runs_days.json" 2> "$T/runs_days.err"
+if cmp -s "$T/runs.json" "$S/data/runs.json" &&
+	python3 -c "import json, sys; sys.exit(json.load(open(sys.argv[1])) != json.load(open(sys.argv[2])))" \
+		"$T/runs_all.json" "$T/runs_days.json"; then
 	ok render_runs_json_matches_cli
 else
-	fail render_runs_json_matches_cli "data/runs.json differs from ccr runs --json --since $since"
+	fail render_runs_json_matches_cli "data/runs.json or the day files differ from ccr runs --json: $(head -c 200 "$T/runs_days.err")"
 fi
 
 # a second render with nothing new writes no file

@@ -6,7 +6,9 @@
 - no external references: nothing starts with a scheme but the http(s) links of
   input that the pages show (class-free <a rel="nofollow noopener">);
 - the markup nests: every opened element is closed in order (void elements aside);
-- every file data/classification/index.json lists (url, relative to data/) is there.
+- every file the data/ indexes list (data/classification.json, each recipe's
+  data/classification/<recipe>/index.json, data/runs/index.json; urls relative to data/)
+  is there.
 Prints one line per problem and exits 1 when there is any.
 """
 import html.parser
@@ -96,13 +98,29 @@ def main(site):
                     m = re.fullmatch(r"L(\d+)(?:-L(\d+))?", frag)
                     if frag not in ids and not (m and "log" in ids):
                         problems.append("%s: no id %r in %s" % (rel, frag, os.path.relpath(target, site)))
-    index = os.path.join(site, "data", "classification", "index.json")
-    if os.path.isfile(index):
-        for e in json.load(open(index, encoding="utf-8")):
-            nlinks += 1
-            target = os.path.normpath(os.path.join(site, "data", e["url"]))
-            if not target.startswith(os.path.join(site, "data") + os.sep) or not os.path.isfile(target):
-                problems.append("data/classification/index.json: broken url %r" % e["url"])
+    # the data/ indexes: every url they list is a file under data/
+    data = os.path.join(site, "data")
+
+    def data_urls(rel, keys):
+        path = os.path.join(data, rel)
+        if not os.path.isfile(path):
+            return []
+        found = []
+        for e in json.load(open(path, encoding="utf-8")):
+            for k in keys:
+                if e.get(k) is None:
+                    continue
+                target = os.path.normpath(os.path.join(data, e[k]))
+                if not target.startswith(data + os.sep) or not os.path.isfile(target):
+                    problems.append("data/%s: broken %s %r" % (rel, k, e[k]))
+                else:
+                    found.append(e[k])
+        return found
+
+    for idx in data_urls("classification.json", ("url", "index")):
+        if idx.endswith("/index.json"):
+            nlinks += len(data_urls(idx, ("url",)))
+    nlinks += len(data_urls(os.path.join("runs", "index.json"), ("url",)))
     for p in problems:
         print(p)
     print("%d pages, %d links, %d problems" % (len(pages), nlinks, len(problems)), file=sys.stderr)

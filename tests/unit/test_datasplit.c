@@ -39,8 +39,18 @@ TEST(datasplit_class_version_names)
 	for (const char *p = u.path; *p; p++)
 		slashes += *p == '/';
 	CHECK_INT(slashes, 3);
-	url_runs_month(&u, "2026-06");
-	CHECK_STR(u.path, "data/runs/2026-06.json");
+	/* a version named like the folder's index gets the hash suffix; the index is there */
+	sha256_hex("index", 5, hex);
+	snprintf(want, sizeof(want), "data/classification/gitea/index-%.8s.json", hex);
+	url_class_version(&u, "gitea", "index");
+	CHECK_STR(u.path, want);
+	url_class_index(&u, "gitea");
+	CHECK_STR(u.path, "data/classification/gitea/index.json");
+	url_class_index(&u, "../x");
+	CHECK(strstr(u.path, "..") == NULL);
+	CHECK(strncmp(u.path, "data/classification/", 20) == 0);
+	url_runs_day(&u, "2026-06-18");
+	CHECK_STR(u.path, "data/runs/2026-06-18.json");
 }
 
 TEST(datasplit_parse_age)
