@@ -1209,7 +1209,8 @@ int collect_after(struct store *st)
 	int derived_before = 0;
 	if (fill_signatures(st, &derived_before) < 0 ||
 	    update_signature_stats(st, derived_before) < 0 ||
-	    update_incidents(st) < 0 || count_groups(st) < 0 || walk_tests(st) < 0)
+	    update_incidents(st) < 0 || count_groups(st) < 0 || walk_tests(st) < 0 ||
+	    derive_failure_lines(st) < 0)
 		goto fail;
 	s = store_stmt(st, q_done);
 	bind_int(s, ":now", time_now());

@@ -49,3 +49,11 @@ void derive_evidence(struct buf *b, const struct derive_counts *c, const char *s
 int derive_isolation_candidates(struct store *st, const char *sweep_id, int max, char ***recipes,
 				size_t *n);
 void derive_free_list(char **list);
+
+/*
+ * For every failed or error testcase of the runs in the TEMP table d_run (the runs
+ * collect_after() derives), records in failure_line the log line the site links it
+ * to (lib/runlogs.h), or that none shows: each run's logs are read once, for all its
+ * failures, instead of by every page that links them. 0, or -1 on a store error.
+ */
+int derive_failure_lines(struct store *st);

@@ -497,6 +497,18 @@ static void log_line(struct buf *b, int64_t *t, struct rng *g, const char *tier)
 	buf_addf(b, "%s [%s] ", ts, tier);
 }
 
+/* the exception a failure of this kind raises (failure_text), for log summaries */
+static const char *exception_of(const char *kind)
+{
+	if (!strcmp(kind, "defect"))
+		return "psycopg2.errors.UndefinedTable";
+	if (!strcmp(kind, "flaky"))
+		return "requests.exceptions.ConnectionError";
+	if (!strcmp(kind, "load"))
+		return "AssertionError";
+	return "docker.errors.APIError";
+}
+
 static void write_logs(const char *dir, struct run *ru, struct buf *b)
 {
 	const struct recipe *r = &R[ru->recipe];
@@ -529,6 +541,18 @@ static void write_logs(const char *dir, struct run *ru, struct buf *b)
 		if (ru->crashed_tier == ti) {
 			log_line(b, &t, &g, tn);
 			buf_adds(b, "timeout after 1800s: killing pytest (no JUnit written)\n");
+		} else if (tiers) {
+			/* pytest's short test summary (-rfE): a line per failure or error */
+			for (int k = 0; k < P.tests; k++) {
+				const struct tc *c = &ru->t[ti][k];
+				if (c->o != O_FAIL && c->o != O_ERROR)
+					continue;
+				char tmp[128];
+				log_line(b, &t, &g, tn);
+				buf_addf(b, "%s tests/%s/%s/test_%s.py::%s - %s\n",
+					 c->o == O_FAIL ? "FAILED" : "ERROR", r->name, tn, tn,
+					 tname(ti, k, tmp, sizeof(tmp)), exception_of(c->kind));
+			}
 		}
 	}
 	log_line(b, &t, &g, "harness");

@@ -344,3 +344,19 @@ CREATE INDEX testcase_test ON testcase(test_id, run_id, status);
 -- and unpruned blobs cost ingest nothing here. "Readers need not wait": a store not yet
 -- migrated gives the same answers, only slower, so render, runs and show open it as it is.
 CREATE INDEX blob_pruned ON blob(pruned_at) WHERE pruned_at IS NOT NULL;
+
+-- migration 7 (readers need not wait)
+-- The log line each failure links to (lib/runlogs.h says how it is found), written by
+-- collect when it derives a run (collect/failline.c): the site linked every failure
+-- by decompressing its run's logs again on every test page that showed it, at most 40
+-- searches a page, which at a year of nightly runs was half of the test pages' cost.
+-- Runs collected before this table have no rows, and a store without it has none:
+-- the render searches for those (render/logfind.c), so readers need not wait.
+CREATE TABLE failure_line (
+  run_id TEXT NOT NULL,        -- run.id of the failed or error testcase
+  test_id INTEGER NOT NULL,    -- test.id of the testcase
+  log TEXT,                    -- file.name of the log holding the line (e.g. logs/harness.log);
+                               -- NULL: neither the test's name nor its message shows in any log
+  line INTEGER,                -- 1-based line in that log; NULL with log
+  PRIMARY KEY (run_id, test_id)
+) WITHOUT ROWID;

@@ -5,25 +5,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* logs whose bytes are stored: not unreadable ones (no hash), not pruned ones */
-static const char SQL_RUN_LOGS[] =
-	"SELECT f.name, f.hash, f.size FROM file f JOIN blob b ON b.hash = f.hash"
-	" WHERE f.run_id = :id AND f.kind = 'log' AND b.pruned_at IS NULL"
-	" ORDER BY f.name = 'logs/harness.log' DESC, f.name";
+/* the line the collector recorded, and whether its log's bytes are still stored
+ * (primary keys of failure_line, file and blob) */
+static const char SQL_RECORDED[] =
+	"SELECT fl.log, fl.line, (SELECT b.pruned_at IS NULL FROM file f JOIN blob b"
+	"  ON b.hash = f.hash WHERE f.run_id = fl.run_id AND f.name = fl.log)"
+	" FROM failure_line fl WHERE fl.run_id = :run AND fl.test_id = :test";
+
+/* a store no collector has migrated to 7 yet has no table failure_line */
+static const char SQL_HAVE_RECORDED[] =
+	"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'failure_line'";
 
 void logfind_init(struct logfind *lf, struct store *st)
 {
 	memset(lf, 0, sizeof(*lf));
 	lf->st = st;
 	lf->budget = LOGFIND_PER_PAGE;
+	sqlite3_stmt *q = store_stmt(st, SQL_HAVE_RECORDED);
+	lf->have_recorded = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) > 0;
+	sqlite3_reset(q);
 }
 
 static void run_clear(struct logfind_run *c)
 {
 	free(c->run_id);
-	buf_release(&c->names);
-	buf_release(&c->data);
-	buf_release(&c->ends);
+	runlogs_clear(&c->logs);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -49,19 +55,6 @@ void logfind_page(struct logfind *lf)
 	memo_clear(lf);
 }
 
-/* the first log's name of a run, or NULL (no logs); -1 on error */
-static int first_log(struct logfind *lf, const char *run_id, char **log)
-{
-	sqlite3_stmt *q = store_stmt(lf->st, SQL_RUN_LOGS);
-	bind_text(q, ":id", run_id);
-	int step = sqlite3_step(q);
-	*log = step == SQLITE_ROW ? xstrdup(col_text(q, 0)) : NULL;
-	sqlite3_reset(q);
-	if (step != SQLITE_ROW && step != SQLITE_DONE)
-		return store_error(lf->st, "listing a run's logs");
-	return 0;
-}
-
 /* the run's logs, read into a cache slot (the least recently used one) */
 static struct logfind_run *load(struct logfind *lf, const char *run_id)
 {
@@ -75,41 +68,11 @@ static struct logfind_run *load(struct logfind *lf, const char *run_id)
 			c = &lf->cache[i];
 	}
 	run_clear(c);
+	if (runlogs_load(lf->st, run_id, &c->logs) < 0)
+		return NULL;
 	c->run_id = xstrdup(run_id);
 	c->used = ++lf->clock;
-	sqlite3_stmt *q = store_stmt(lf->st, SQL_RUN_LOGS);
-	bind_text(q, ":id", run_id);
-	int step;
-	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-		if (sqlite3_column_int64(q, 2) > (int64_t)LOGFIND_MAX_BYTES)
-			continue;
-		if (store_get_blob(lf->st, col_text(q, 1), &c->data) < 0) {
-			sqlite3_reset(q);
-			run_clear(c);
-			return NULL;
-		}
-		/* a NUL between logs, so no match spans two of them */
-		buf_addc(&c->data, '\0');
-		size_t end = c->data.len - 1;
-		buf_add(&c->ends, &end, sizeof(end));
-		buf_add(&c->names, col_text(q, 0), strlen(col_text(q, 0)) + 1);
-	}
-	sqlite3_reset(q);
-	if (step != SQLITE_DONE) {
-		run_clear(c);
-		store_error(lf->st, "reading a run's logs");
-		return NULL;
-	}
 	return c;
-}
-
-/* offset of the first occurrence of needle[0..n) in c's data, or (size_t)-1 */
-static size_t find(const struct logfind_run *c, const char *needle, size_t n)
-{
-	if (n < LOGFIND_MIN_NEEDLE || !c->data.len)
-		return (size_t)-1;
-	const char *p = memmem(c->data.data, c->data.len, needle, n);
-	return p ? (size_t)(p - c->data.data) : (size_t)-1;
 }
 
 static int search(struct logfind *lf, const char *run_id, const char *name, const char *message,
@@ -118,40 +81,43 @@ static int search(struct logfind *lf, const char *run_id, const char *name, cons
 	struct logfind_run *c = load(lf, run_id);
 	if (!c)
 		return -1;
-	size_t at = name ? find(c, name, strlen(name)) : (size_t)-1;
-	if (message) {
-		size_t n = strcspn(message, "\r\n");
-		if (n > LOGFIND_MAX_NEEDLE)
-			n = LOGFIND_MAX_NEEDLE;
-		size_t m = find(c, message, n);
-		if (m < at)
-			at = m;
-	}
-	if (at == (size_t)-1)
-		return first_log(lf, run_id, log);
-	/* which log, and the line within it */
-	const size_t *ends = (const size_t *)(const void *)c->ends.data;
-	size_t nlogs = c->ends.len / sizeof(size_t), start = 0, k = 0;
-	while (k < nlogs && at > ends[k]) {
-		start = ends[k] + 1;
-		k++;
-	}
-	const char *nm = c->names.data;
-	for (size_t i = 0; i < k; i++)
-		nm += strlen(nm) + 1;
-	int64_t ln = 1;
-	for (const char *p = c->data.data + start, *e = c->data.data + at; p < e; p++)
-		ln += *p == '\n';
-	*log = xstrdup(nm);
-	*line = ln;
+	const char *found;
+	if (!runlogs_find(&c->logs, name, message, &found, line))
+		return runlogs_first(lf->st, run_id, log);
+	*log = xstrdup(found);
 	return 1;
 }
 
-int logfind(struct logfind *lf, const char *run_id, const char *name, const char *message,
-	    char **log, int64_t *line)
+/* the collector's answer: 1 found, 0 recorded as not found (*log: the first log),
+ * 2 nothing usable recorded (no row, or its log pruned since: search), -1 error */
+static int recorded(struct logfind *lf, const char *run_id, int64_t test_id, char **log,
+		    int64_t *line)
+{
+	sqlite3_stmt *q = store_stmt(lf->st, SQL_RECORDED);
+	bind_text(q, ":run", run_id);
+	bind_int(q, ":test", test_id);
+	int step = sqlite3_step(q), rc = 2;
+	if (step == SQLITE_ROW && sqlite3_column_type(q, 0) == SQLITE_NULL) {
+		rc = 0;
+	} else if (step == SQLITE_ROW && sqlite3_column_int(q, 2)) {
+		*log = xstrdup(col_text(q, 0));
+		*line = sqlite3_column_int64(q, 1);
+		rc = 1;
+	} else if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		rc = store_error(lf->st, "reading failure lines");
+	}
+	sqlite3_reset(q);
+	return rc == 0 ? runlogs_first(lf->st, run_id, log) : rc;
+}
+
+int logfind(struct logfind *lf, const char *run_id, int64_t test_id, const char *name,
+	    const char *message, char **log, int64_t *line)
 {
 	*log = NULL;
 	*line = 0;
+	int rc = lf->have_recorded ? recorded(lf, run_id, test_id, log, line) : 2;
+	if (rc != 2)
+		return rc;
 	for (int i = 0; i < lf->nmemo; i++)
 		if (!strcmp(lf->memo[i].run_id, run_id)) {
 			*log = lf->memo[i].log ? xstrdup(lf->memo[i].log) : NULL;
@@ -159,7 +125,7 @@ int logfind(struct logfind *lf, const char *run_id, const char *name, const char
 			return lf->memo[i].found;
 		}
 	if (lf->budget <= 0)
-		return first_log(lf, run_id, log);
+		return runlogs_first(lf->st, run_id, log);
 	lf->budget--;
 	int found = search(lf, run_id, name, message, log, line);
 	if (found >= 0 && lf->nmemo < LOGFIND_PER_PAGE) {

@@ -107,7 +107,7 @@ static int log_link(struct html *h, const struct testinfo *ti, const char *run_i
 {
 	char *log;
 	int64_t line;
-	int found = logfind(ti->lf, run_id, ti->name, *message ? message : NULL, &log, &line);
+	int found = logfind(ti->lf, run_id, ti->id, ti->name, *message ? message : NULL, &log, &line);
 	if (found < 0)
 		return -1;
 	if (!log)

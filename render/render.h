@@ -50,7 +50,7 @@
 
 /* bump whenever the pages' markup changes, so the next render is a full one (the
  * stylesheet and script are compared on every render, even one with nothing new) */
-#define RENDER_VERSION "ccr-render 4"
+#define RENDER_VERSION "ccr-render 5"
 
 /* page kinds in pages.h's table, at most */
 #define RENDER_KINDS_MAX 32

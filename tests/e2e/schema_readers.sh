@@ -1,6 +1,7 @@
 #!/bin/sh
 # schema_readers.sh: a migration marked "(readers need not wait)" (lib/schema.sql; 6 is
-# the index blob_pruned) leaves a store that render, runs and show still open as it is;
+# the index blob_pruned, 7 the table failure_line) leaves a store that render, runs and
+# show still open as it is;
 # the next collect applies it; the render after that is not a full one (it writes
 # nothing), and the prune check then seeks the index.
 # valgrind: yes
@@ -15,7 +16,7 @@ latest=$(grep -c '^-- migration ' "$top/lib/schema.sql")
 	ok schema_readers_migrated || fail schema_readers_migrated "version $(db 'PRAGMA user_version') of $latest"
 
 # the store as a collector before migration 6 left it
-db "DROP INDEX blob_pruned; PRAGMA user_version = 5"
+db "DROP INDEX blob_pruned; DROP TABLE failure_line; PRAGMA user_version = 5"
 ccr -q render --out "$S" 2> "$T/err.r0"
 rc=$?
 ccr runs --json > "$T/runs.json" 2> "$T/err.runs"
@@ -32,7 +33,7 @@ cp "$CCR_DB" "$T/v4.db"
 sqlite3 "$T/v4.db" "PRAGMA user_version = 4"
 CCR_DB="$T/v4.db" ccr -q render --out "$T/site4" 2> "$T/err.v4"
 rc=$?
-[ $rc = 2 ] && grep -q "schema version 4 is older than 6; run 'ccr collect' to migrate" "$T/err.v4" &&
+[ $rc = 2 ] && grep -q "schema version 4 is older than $latest; run 'ccr collect' to migrate" "$T/err.v4" &&
 	ok schema_readers_needed_refused || fail schema_readers_needed_refused "rc $rc: $(head -c 300 "$T/err.v4")"
 
 # a collect migrates; the render after it has nothing to do (no full render for an index)

@@ -1,4 +1,4 @@
-/* unit tests of render/logfind.c: a failure's line in its run's logs */
+/* unit tests of render/logfind.c and lib/runlogs.c: a failure's line in its run's logs */
 #include "t.h"
 #include "../../lib/store.h"
 #include "../../render/logfind.h"
@@ -57,24 +57,24 @@ TEST(logfind_lines_across_logs)
 	logfind_init(&lf, st);
 	char *log;
 	int64_t line;
-	CHECK_INT(logfind(&lf, "run-a", "test_thing", NULL, &log, &line), 1);
+	CHECK_INT(logfind(&lf, "run-a", 1, "test_thing", NULL, &log, &line), 1);
 	CHECK_STR(log, "logs/b.log");
 	CHECK_INT(line, 3);
 	free(log);
-	CHECK_INT(logfind(&lf, "run-b", "test_thing", "relation \"ci_marker\" does not exist\ntraceback...", &log, &line), 1);
+	CHECK_INT(logfind(&lf, "run-b", 1, "test_thing", "relation \"ci_marker\" does not exist\ntraceback...", &log, &line), 1);
 	CHECK_STR(log, "logs/h.log");
 	CHECK_INT(line, 2);
 	free(log);
 	/* not found: the top of the harness log, before the others by name */
-	CHECK_INT(logfind(&lf, "run-c", "test_thing", "boom", &log, &line), 0);
+	CHECK_INT(logfind(&lf, "run-c", 1, "test_thing", "boom", &log, &line), 0);
 	CHECK_STR(log, "logs/harness.log");
 	CHECK_INT(line, 0);
 	free(log);
 	/* a run without logs: no link at all */
-	CHECK_INT(logfind(&lf, "run-none", "test_thing", NULL, &log, &line), 0);
+	CHECK_INT(logfind(&lf, "run-none", 1, "test_thing", NULL, &log, &line), 0);
 	CHECK(log == NULL);
 	/* the answer for a run is remembered on the page */
-	CHECK_INT(logfind(&lf, "run-a", "other", NULL, &log, &line), 1);
+	CHECK_INT(logfind(&lf, "run-a", 1, "other", NULL, &log, &line), 1);
 	CHECK_INT(line, 3);
 	free(log);
 	/* the per-page budget: once spent, the top of the first log */
@@ -82,15 +82,71 @@ TEST(logfind_lines_across_logs)
 	for (int i = 0; i < LOGFIND_PER_PAGE; i++) {
 		char id[32];
 		snprintf(id, sizeof(id), "run-x%d", i);
-		logfind(&lf, id, "test_thing", NULL, &log, &line);
+		logfind(&lf, id, 1, "test_thing", NULL, &log, &line);
 		free(log);
 	}
-	CHECK_INT(logfind(&lf, "run-a", "test_thing", NULL, &log, &line), 0);
+	CHECK_INT(logfind(&lf, "run-a", 1, "test_thing", NULL, &log, &line), 0);
 	CHECK_STR(log, "logs/a.log");
 	free(log);
 	logfind_page(&lf);
-	CHECK_INT(logfind(&lf, "run-a", "test_thing", NULL, &log, &line), 1);
+	CHECK_INT(logfind(&lf, "run-a", 1, "test_thing", NULL, &log, &line), 1);
+	free(log);
+	logfind_release(&lf);
+
+	/* lines the collector recorded are used as they are, beyond the page's budget */
+	CHECK_INT(store_begin(st), 0);
+	CHECK_INT(store_exec(st, "INSERT INTO failure_line VALUES ('run-a', 7, 'logs/a.log', 2),"
+				 " ('run-b', 7, NULL, NULL), ('run-c', 7, 'logs/app.log', 1)"), 0);
+	CHECK_INT(store_commit(st), 0);
+	logfind_init(&lf, st);
+	lf.budget = 0;
+	CHECK_INT(logfind(&lf, "run-a", 7, "test_thing", NULL, &log, &line), 1);
+	CHECK_STR(log, "logs/a.log");
+	CHECK_INT(line, 2);
+	free(log);
+	/* recorded as shown nowhere: the top of the first log, no search */
+	CHECK_INT(logfind(&lf, "run-b", 7, "test_thing", NULL, &log, &line), 0);
+	CHECK_STR(log, "logs/h.log");
+	free(log);
+	/* a recorded log pruned since: searched again among the logs left */
+	CHECK_INT(store_begin(st), 0);
+	CHECK_INT(store_exec(st, "UPDATE blob SET pruned_at = 1, data = x'' WHERE hash IN"
+				 " (SELECT hash FROM file WHERE run_id = 'run-c' AND name = 'logs/app.log')"), 0);
+	CHECK_INT(store_commit(st), 0);
+	lf.budget = 1;
+	CHECK_INT(logfind(&lf, "run-c", 7, "test_thing", "nor here", &log, &line), 1);
+	CHECK_STR(log, "logs/harness.log");
+	CHECK_INT(line, 1);
 	free(log);
 	logfind_release(&lf);
 	store_close(st);
+}
+
+TEST(runlogs_find_first_of_name_or_message)
+{
+	struct runlogs c = {BUF_INIT, BUF_INIT, BUF_INIT};
+	const char *names = "logs/harness.log\0logs/app.log";
+	buf_add(&c.names, names, strlen(names) + 1 + strlen("logs/app.log") + 1);
+	const char *a = "start\nE  AssertionError: expected 3\n", *b = "x\ntest_widget ok\n";
+	buf_add(&c.data, a, strlen(a));
+	buf_addc(&c.data, '\0');
+	size_t end = c.data.len - 1;
+	buf_add(&c.ends, &end, sizeof(end));
+	buf_add(&c.data, b, strlen(b));
+	buf_addc(&c.data, '\0');
+	end = c.data.len - 1;
+	buf_add(&c.ends, &end, sizeof(end));
+	const char *log;
+	int64_t line;
+	/* the message (first line only) shows first, in the first log */
+	CHECK_INT(runlogs_find(&c, "test_widget", "AssertionError: expected 3\nmore", &log, &line), 1);
+	CHECK_STR(log, "logs/harness.log");
+	CHECK_INT(line, 2);
+	/* the name, in the second log, counted from that log's first line */
+	CHECK_INT(runlogs_find(&c, "test_widget", NULL, &log, &line), 1);
+	CHECK_STR(log, "logs/app.log");
+	CHECK_INT(line, 2);
+	/* needles shorter than RUNLOGS_MIN_NEEDLE match nothing */
+	CHECK_INT(runlogs_find(&c, "x", "start", &log, &line), 0);
+	runlogs_clear(&c);
 }
