@@ -819,7 +819,12 @@ static int run_kinds(struct render *r, int pass)
 		long before = r->nstaged + r->nsame;
 		clock_gettime(CLOCK_MONOTONIC, &k0);
 		getrusage(RUSAGE_SELF, &u0);
+		/* a kind every process runs warns once: in the first process */
+		int loud = verbosity;
+		if (k->mode == KIND_EACH && r->worker)
+			verbosity = -1;
 		int krc = k->fn(r);
+		verbosity = loud;
 		clock_gettime(CLOCK_MONOTONIC, &k1);
 		getrusage(RUSAGE_SELF, &u1);
 		r->kind_end[i] = r->staged.len;

@@ -92,6 +92,13 @@ else
 	fail docs_broken_reported "marks=$nb err=$(head -c 400 "$T/err")"
 fi
 
+# in several processes: the same site, each warning once (every process reads the docs)
+ccr render --jobs 2 --out "$T/site2" --docs "$T/docs" 2> "$T/err2"
+rc=$?
+nw=$(grep -c "broken reference 'gitea@9.9.9'" "$T/err2")
+[ $rc -eq 1 ] && [ "$nw" -eq 1 ] && diff -r -x .ccr "$T/site" "$T/site2" > "$T/site2.diff" 2>&1 &&
+	ok docs_jobs_warn_once || fail docs_jobs_warn_once "rc $rc, warned $nw times, $(head -c 200 "$T/site2.diff")"
+
 # raw HTML escaped, never passed through; javascript: dropped
 if ! grep -q '<script>alert' "$d" && ! grep -q '<img' "$d" && ! grep -q 'href="javascript\|href="data' "$d" &&
 	grep -q '&lt;script&gt;' "$d" && grep -q '&lt;img src=x onerror=alert(1)&gt; and js and data' "$d"; then
