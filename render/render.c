@@ -79,13 +79,6 @@
  * kinds walk the run, testcase and file indexes over and over; with the default a
  * medium full render read 176k pages (700 MB) through pread, with 16 MB 14k */
 #define RENDER_CACHE_KIB 16384
-/* the store is read through a memory map of up to this many bytes (sqlite caps it
- * at 2 GB; the rest of a larger store is read as before): pread copied every page
- * it read into the page cache, 0.3-0.8 s of kernel time in an incremental render at
- * large, and a full render's workers each copy the same pages. Safe with collectors
- * and `ccr prune --vacuum` running: in WAL mode the file is only ever truncated by a
- * checkpoint that no open reader still needs, and this render is one */
-#define RENDER_MMAP_BYTES 2147418112LL
 /* temp files are "<dir>/.ccr-tmp.<name>": hidden, and recognisable for cleanup */
 #define TMP_PREFIX ".ccr-tmp."
 /* --jobs: processes rendering at once, at most (each holds its own page cache) */
@@ -777,9 +770,6 @@ static int render_open(struct render *r, const char *db)
 		return -1;
 	char pragma[64];
 	int pn = snprintf(pragma, sizeof(pragma), "PRAGMA cache_size = -%d", RENDER_CACHE_KIB);
-	if (pn < 0 || (size_t)pn >= sizeof(pragma) || store_exec(r->st, pragma) < 0)
-		return -1;
-	pn = snprintf(pragma, sizeof(pragma), "PRAGMA mmap_size = %lld", RENDER_MMAP_BYTES);
 	if (pn < 0 || (size_t)pn >= sizeof(pragma) || store_exec(r->st, pragma) < 0)
 		return -1;
 	return store_exec(r->st, "BEGIN");
