@@ -374,6 +374,20 @@ static int mark_dirty(struct render *r)
 	return 0;
 }
 
+/* writes p[0..n) to fd; -1 (errno set) when it cannot */
+static int write_all(int fd, const void *p, size_t n)
+{
+	for (size_t done = 0; done < n;) {
+		ssize_t k = write(fd, (const char *)p + done, n - done);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		done += (size_t)k;
+	}
+	return 0;
+}
+
 int render_file(struct render *r, const struct url *u, const void *p, size_t n)
 {
 	char path[PATH_MAX], tmp[PATH_MAX];
@@ -400,18 +414,11 @@ int render_file(struct render *r, const struct url *u, const void *p, size_t n)
 	}
 	if (fd < 0)
 		return error("'%s': cannot write: %s", tmp, strerror(errno));
-	size_t done = 0;
-	while (done < n) {
-		ssize_t k = write(fd, (const char *)p + done, n - done);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0) {
-			error("'%s': cannot write: %s", tmp, strerror(errno));
-			close(fd);
-			unlink(tmp);
-			return -1;
-		}
-		done += (size_t)k;
+	if (write_all(fd, p, n) < 0) {
+		error("'%s': cannot write: %s", tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		return -1;
 	}
 	if (close(fd) < 0) {
 		error("'%s': cannot write: %s", tmp, strerror(errno));
@@ -850,19 +857,6 @@ struct worker {
 	struct buf state, staged;
 	int ok;			/* the whole report came, and the process exited 0 */
 };
-
-static int write_all(int fd, const void *p, size_t n)
-{
-	for (size_t done = 0; done < n;) {
-		ssize_t k = write(fd, (const char *)p + done, n - done);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		done += (size_t)k;
-	}
-	return 0;
-}
 
 static int read_all(int fd, void *p, size_t n)
 {
