@@ -19,9 +19,10 @@
 #include <string.h>
 #include <unistd.h>
 
-/* entries in the feed: seven weeks of nightly sweeps; a reader polls daily, so older
- * entries only cost bytes rewritten each night (the sweep pages keep them) */
-#define FEED_SWEEPS 50
+/* entries in the feed: three weeks of nightly sweeps; a reader polls daily, so older
+ * entries only cost bytes rewritten each night (the sweep pages keep them): an entry
+ * is ~14 KB at 60 recipes, and 50 of them were 0.7 MB written every night */
+#define FEED_SWEEPS 20
 /* tests listed per change list in an entry: a feed reader shows a summary; the
  * sweep page has the rest */
 #define FEED_CHANGES 20
@@ -66,10 +67,11 @@ static const char *old_entry(const struct buf *old, const struct buf *link, size
 	const char *l = memmem(old->data, old->len, link->data, link->len);
 	if (!l)
 		return NULL;
+	/* the nearest "<entry>\n" before the link, searched backwards: one entry's bytes */
 	const char *start = NULL;
-	for (const char *p = old->data; (p = memmem(p, (size_t)(l - p), open, strlen(open)));
-	     p += strlen(open))
-		start = p;
+	for (const char *p = l - strlen(open); !start && p >= old->data; p--)
+		if (*p == '<' && !memcmp(p, open, strlen(open)))
+			start = p;
 	const char *end = memmem(l, old->len - (size_t)(l - old->data), close, strlen(close));
 	if (!start || !end)
 		return NULL;

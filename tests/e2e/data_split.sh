@@ -17,7 +17,7 @@
 #  - after the night, only the files of the night's (recipe, version) groups, their
 #    recipes' indexes and its days change, the rest is byte-identical; a --full render
 #    then changes nothing in data/ nor in feed.atom (the incremental one missed
-#    nothing); the night writes a small part of data/; feed.atom holds 50 entries.
+#    nothing); the night writes a small part of data/; feed.atom holds 20 entries.
 . "$(dirname "$0")/lib.sh"
 G="$CCR_BUILD/genhist"
 [ -x "$G" ] || { fail data_split_genhist_built "'$G' missing (make tools)"; exit 0; }
@@ -252,17 +252,17 @@ changed=$(find "$S/data" "$S/feed.atom" -newer "$T/marker" -type f | sed "s|$S/|
 
 n=$(grep -c '<entry>' "$S/feed.atom")
 sweeps=$(sqlite3 "$CCR_DB" "SELECT count(*) FROM sweep")
-[ "$sweeps" -gt 50 ] && [ "$n" = 50 ] && ok data_split_feed_50 || fail data_split_feed_50 "$n entries of $sweeps sweeps"
+[ "$sweeps" -gt 20 ] && [ "$n" = 20 ] && ok data_split_feed_20 || fail data_split_feed_20 "$n entries of $sweeps sweeps"
 
 # the feed's entries: an incremental render copies those of sweeps it does not touch and
 # computes the others. Marked in the feed on disk: the newest entry (its sweep is the new
-# night's neighbour, so it is computed again) and the 30th (copied as it is).
+# night's neighbour, so it is computed again) and the 15th (copied as it is).
 python3 - "$S/feed.atom" <<'PY'
 import sys
 p = sys.argv[1]
 s = open(p).read()
 parts = s.split('<entry>\n<title>')
-for k in (1, 30):
+for k in (1, 15):
     parts[k] = 'MARK%d ' % k + parts[k]
 open(p, 'w').write('<entry>\n<title>'.join(parts))
 PY
@@ -275,9 +275,9 @@ printf '[\n{"version": garbage\n]\n' > "$S/data/$idx"
 check data_split_render_night2 ccr -q render --out "$S"
 python3 "$top/tests/e2e/classdata.py" "$S" > /dev/null 2> "$T/union2.err" && ! grep -q garbage "$S/data/$idx" &&
 	ok data_split_index_rebuilt || fail data_split_index_rebuilt "$(head -c 300 "$T/union2.err")"
-if ! grep -q 'MARK1 ' "$S/feed.atom" && grep -q 'MARK30 ' "$S/feed.atom" && [ "$(grep -c '<entry>' "$S/feed.atom")" = 50 ] &&
+if ! grep -q 'MARK1 ' "$S/feed.atom" && grep -q 'MARK15 ' "$S/feed.atom" && [ "$(grep -c '<entry>' "$S/feed.atom")" = 20 ] &&
 	xmllint --noout "$S/feed.atom" 2> /dev/null; then
 	ok data_split_feed_copies_untouched_entries
 else
-	fail data_split_feed_copies_untouched_entries "MARK1 kept or MARK30 lost: $(grep -o 'MARK[0-9]*' "$S/feed.atom" | tr '\n' ' ')"
+	fail data_split_feed_copies_untouched_entries "MARK1 kept or MARK15 lost: $(grep -o 'MARK[0-9]*' "$S/feed.atom" | tr '\n' ' ')"
 fi
