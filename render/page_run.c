@@ -71,18 +71,20 @@ struct runinfo {
  * passing: state_word() writes nothing for the others, so it is asked only for
  * these (one query per run instead of one per testcase: a fifth of a full render).
  */
-static const char SQL_RUN_BADGED[] =
-	"SELECT DISTINCT c.test_id FROM testcase c JOIN classification cl"
-	" ON cl.test_id = c.test_id AND cl.version = coalesce(:version, '')"
-	" AND cl.harness_ref = coalesce(:href, '')"
-	" WHERE c.run_id = :id AND (cl.state <> 'passing' OR cl.excluded) ORDER BY 1";
+#define SQL_RUN_BADGED_BY(class_index)                                                             \
+	"SELECT DISTINCT c.test_id FROM testcase c JOIN classification cl " class_index             \
+	" ON cl.test_id = c.test_id AND cl.version = coalesce(:version, '')"                       \
+	" AND cl.harness_ref = coalesce(:href, '')"                                                \
+	" WHERE c.run_id = :id AND (cl.state <> 'passing' OR cl.excluded) ORDER BY 1"
+static const char SQL_RUN_BADGED[] = SQL_RUN_BADGED_BY("");
+static const char SQL_RUN_BADGED_IX[] = SQL_RUN_BADGED_BY(CLASS_BY_SOURCES);
 
 static int load_badged(struct render *r, struct runinfo *ri)
 {
 	size_t cap = 0;
 	ri->badged = NULL;
 	ri->nbadged = 0;
-	sqlite3_stmt *q = store_stmt(r->st, SQL_RUN_BADGED);
+	sqlite3_stmt *q = store_stmt(r->st, r->class_ix ? SQL_RUN_BADGED_IX : SQL_RUN_BADGED);
 	bind_text(q, ":id", ri->id);
 	bind_text(q, ":version", ri->version);
 	bind_text(q, ":href", ri->harness_ref);

@@ -105,6 +105,10 @@ static const char *const fingerprint_sql[] = {
 	"SELECT count(*) || '/' || coalesce(max(seen_at), 0) FROM canon_record",
 };
 
+/* a store no collector has migrated to 8 yet lacks it (render.h: CLASS_BY_SOURCES) */
+static const char SQL_CLASS_IX[] =
+	"SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'classification_sources'";
+
 /* what 'ccr prune' has dropped: blobs and the latest prune time. A seek into the
  * partial index blob_pruned (migration 6: pruned blobs only). A store that no collector
  * has migrated yet lacks it: then the same query scans blob's leaf pages (~0.1 s for
@@ -777,9 +781,13 @@ static int render_open(struct render *r, const char *db)
 		return -1;
 	char pragma[64];
 	int pn = snprintf(pragma, sizeof(pragma), "PRAGMA cache_size = -%d", RENDER_CACHE_KIB);
-	if (pn < 0 || (size_t)pn >= sizeof(pragma) || store_exec(r->st, pragma) < 0)
+	if (pn < 0 || (size_t)pn >= sizeof(pragma) || store_exec(r->st, pragma) < 0 ||
+	    store_exec(r->st, "BEGIN") < 0)
 		return -1;
-	return store_exec(r->st, "BEGIN");
+	sqlite3_stmt *q = store_stmt(r->st, SQL_CLASS_IX);
+	r->class_ix = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) > 0;
+	sqlite3_reset(q);
+	return 0;
 }
 
 static void render_close(struct render *r)

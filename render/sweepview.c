@@ -51,25 +51,27 @@ static const char SQL_GRID_CELLS[] =
 	"EXISTS (SELECT 1 FROM run rx CROSS JOIN testcase x ON x.run_id = rx.id"                  \
 	" AND x.test_id = c.test_id WHERE rx.recipe = r.recipe AND rx.version IS r.version"        \
 	" AND rx.harness_ref IS r.harness_ref AND rx.id < c.run_id AND x.status IN (" statuses "))"
-static const char SQL_CHANGES[] =
-	"SELECT * FROM (SELECT CASE"
-	"  WHEN cl.state = 'flaky' AND ((c.status IN ('failed', 'error') AND NOT " EARLIER("'failed', 'error', 'flaky'") ")"
-	"   OR (c.status = 'passed' AND " EARLIER("'failed', 'error', 'flaky'")
-	"    AND (p.bad = 1 OR NOT " EARLIER("'passed', 'flaky'") "))"
-	"   OR (c.status = 'flaky' AND coalesce(p.flaky, 0) = 0)) THEN 2"
-	"  WHEN c.status = 'flaky' AND coalesce(p.flaky, 0) = 0 THEN 2"
-	"  WHEN c.status IN ('failed', 'error') AND coalesce(p.bad, 0) = 0 THEN 0"
-	"  WHEN c.status = 'passed' AND p.bad = 1 THEN 1 END AS kind,"
-	" t.id, t.recipe, t.tier, t.classname, t.name, t.slug, c.status, c.message, r.id, r.version,"
-	" r.harness_ref"
-	" FROM run r JOIN testcase c ON c.run_id = r.id JOIN test t ON t.id = c.test_id"
-	" LEFT JOIN classification cl ON cl.test_id = c.test_id"
-	"   AND cl.version = coalesce(r.version, '') AND cl.harness_ref = coalesce(r.harness_ref, '')"
-	" LEFT JOIN (SELECT c2.test_id AS test_id, max(c2.status IN ('failed', 'error')) AS bad,"
-	"   max(c2.status = 'flaky') AS flaky FROM run r2 JOIN testcase c2 ON c2.run_id = r2.id"
-	"   WHERE r2.sweep_id = :prev GROUP BY c2.test_id) p ON p.test_id = c.test_id"
-	" WHERE r.sweep_id = :id) WHERE kind IS NOT NULL"
-	" ORDER BY kind, recipe, tier, classname, name, 10";
+#define SQL_CHANGES_BY(class_index)                                                                \
+	"SELECT * FROM (SELECT CASE"                                                               \
+	"  WHEN cl.state = 'flaky' AND ((c.status IN ('failed', 'error') AND NOT " EARLIER("'failed', 'error', 'flaky'") ")" \
+	"   OR (c.status = 'passed' AND " EARLIER("'failed', 'error', 'flaky'")                    \
+	"    AND (p.bad = 1 OR NOT " EARLIER("'passed', 'flaky'") "))"                             \
+	"   OR (c.status = 'flaky' AND coalesce(p.flaky, 0) = 0)) THEN 2"                          \
+	"  WHEN c.status = 'flaky' AND coalesce(p.flaky, 0) = 0 THEN 2"                            \
+	"  WHEN c.status IN ('failed', 'error') AND coalesce(p.bad, 0) = 0 THEN 0"                 \
+	"  WHEN c.status = 'passed' AND p.bad = 1 THEN 1 END AS kind,"                             \
+	" t.id, t.recipe, t.tier, t.classname, t.name, t.slug, c.status, c.message, r.id, r.version," \
+	" r.harness_ref"                                                                           \
+	" FROM run r JOIN testcase c ON c.run_id = r.id JOIN test t ON t.id = c.test_id"           \
+	" LEFT JOIN classification cl " class_index " ON cl.test_id = c.test_id"                   \
+	"   AND cl.version = coalesce(r.version, '') AND cl.harness_ref = coalesce(r.harness_ref, '')" \
+	" LEFT JOIN (SELECT c2.test_id AS test_id, max(c2.status IN ('failed', 'error')) AS bad,"  \
+	"   max(c2.status = 'flaky') AS flaky FROM run r2 JOIN testcase c2 ON c2.run_id = r2.id"   \
+	"   WHERE r2.sweep_id = :prev GROUP BY c2.test_id) p ON p.test_id = c.test_id"             \
+	" WHERE r.sweep_id = :id) WHERE kind IS NOT NULL"                                          \
+	" ORDER BY kind, recipe, tier, classname, name, 10"
+static const char SQL_CHANGES[] = SQL_CHANGES_BY("");
+static const char SQL_CHANGES_IX[] = SQL_CHANGES_BY(CLASS_BY_SOURCES);
 static const char SQL_PROMOTES[] =
 	"SELECT id, recipe, promote_outcome, promote_version, promote_at, promote_reason, status"
 	" FROM run WHERE sweep_id = :id AND promote_outcome IS NOT NULL ORDER BY recipe, id";
@@ -300,7 +302,7 @@ int sweep_changes(struct html *h, struct render *r, const char *id, const char *
 	static const char *const titles[] = {"new failures", "fixed", "newly flaky"};
 	int64_t counts[3] = {0, 0, 0};
 	int open = -1, step;
-	sqlite3_stmt *q = store_stmt(r->st, SQL_CHANGES);
+	sqlite3_stmt *q = store_stmt(r->st, r->class_ix ? SQL_CHANGES_IX : SQL_CHANGES);
 	bind_text(q, ":id", id);
 	bind_text(q, ":prev", prev);
 	html_lit(h, "<section class=\"changes\"><h2>What changed");
