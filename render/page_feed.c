@@ -69,9 +69,9 @@ static const char *old_entry(const struct buf *old, const struct buf *link, size
 		return NULL;
 	/* the nearest "<entry>\n" before the link, searched backwards: one entry's bytes */
 	const char *start = NULL;
-	for (const char *p = l - strlen(open); !start && p >= old->data; p--)
-		if (*p == '<' && !memcmp(p, open, strlen(open)))
-			start = p;
+	for (size_t off = (size_t)(l - old->data); !start && off >= strlen(open); off--)
+		if (!memcmp(old->data + off - strlen(open), open, strlen(open)))
+			start = old->data + off - strlen(open);
 	const char *end = memmem(l, old->len - (size_t)(l - old->data), close, strlen(close));
 	if (!start || !end)
 		return NULL;
