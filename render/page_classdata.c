@@ -1,27 +1,32 @@
 /*
  * page_classdata: the classification and signature exports (README "data/classification"),
  * each file a bounded slice of the history, written one row at a time.
- *   data/classification/<recipe>/<version>.json  every classification row of the recipe
- *                    at that version (all tiers, tests and harness refs), by tier, test,
- *                    then history order (url_class_version() names it). Rendered for the
- *                    (recipe, version) groups the todo_run runs touch, and for the later
- *                    versions of their recipes (collect/derive.c settles fixed,
- *                    failing_since and regression along a test's versions in order);
- *                    every group in a full render. An old version's file never changes.
- *   data/classification/<recipe>/index.json  one object per version file of the recipe:
- *                    recipe, version, url (relative to data/), first/last seen, rows, and
- *                    rows per state; rendered for the recipes of the groups above
+ *   data/classification/<recipe>/<version>[~<harness>].json  every classification row
+ *                    of the recipe at one set of sources (version and harness ref: one
+ *                    row per tier and test), by tier, test (url_class_version() names
+ *                    it). Rendered for every set of sources of the versions the todo_run
+ *                    runs touch, and of the later versions of their recipes
+ *                    (collect/derive.c settles fixed, failing_since and regression along
+ *                    a test's sources in order); every one in a full render. Older sources'
+ *                    files never change (those of an older harness ref at the same
+ *                    version are rendered, compared, and not written).
+ *   data/classification/<recipe>/index.json  one object per such file of the recipe, by
+ *                    version, then harness ref: recipe, version, harness_ref, url
+ *                    (relative to data/), first/last seen, rows, and rows per state;
+ *                    rendered for the recipes of the files above, an incremental render
+ *                    copying the entries before the earliest version it renders from the
+ *                    index it wrote before (old_index_prefix)
  *   data/classification.json  one object per recipe: its current sources (the version
  *                    and harness ref of its newest run), the file holding the state now
  *                    (the rows at those sources), its index, and rows per state there.
  *                    Small (~300 bytes a recipe): the state rows are not copied here,
- *                    so a night writes each current version's rows once
+ *                    so a night writes each of them once
  *   data/signatures.json  every signature with the tests it failed (README)
  * Queries: classification through test (index test_slug) and its primary key (test_id,
- * version); run by recipe (index run_recipe_started) for the newest run; todo_run's runs
- * and their sweeps (index run_sweep). A recipe's index reads every classification row
- * of the recipe, on purpose (one object per version); signature is scanned once for its
- * export.
+ * version, harness_ref); run by recipe (index run_recipe_started) for the newest run; todo_run's runs
+ * and their sweeps (index run_sweep). A recipe's index in a full render (or without
+ * the one written before) reads every classification row of the recipe, on purpose (one
+ * object per set of sources); signature is scanned once for its export.
  */
 #include "pages.h"
 
@@ -50,16 +55,18 @@
 	" 'prev_version', c.prev_version, 'evidence', c.evidence)"
 /* clang-format on */
 
+/* one set of sources: a row per test, by primary key */
 static const char SQL_CLASS_VERSION[] =
     "SELECT " SQL_CLASS_OBJECT " FROM test t CROSS JOIN classification c"
-    " ON c.test_id = t.id AND c.version = :version WHERE t.recipe = :recipe"
-    " ORDER BY t.tier, t.classname, t.name, c.seq";
+    " ON c.test_id = t.id AND c.version = :version AND c.harness_ref = :harness"
+    " WHERE t.recipe = :recipe ORDER BY t.tier, t.classname, t.name";
 /* each recipe's newest run (started, then id) gives its current sources; the state now
  * is the rows there (each a seek by primary key) */
 static const char SQL_CLASS_NOW[] =
     "SELECT json_object('recipe', p.recipe, 'version', nullif(n.version, ''),"
     " 'harness_ref', nullif(n.harness_ref, ''), 'latest_run', n.id,"
-    " 'url', CASE WHEN count(c.state) THEN ccr_class_url(p.recipe, coalesce(n.version, '')) END,"
+    " 'url', CASE WHEN count(c.state) THEN"
+    "  ccr_class_url(p.recipe, coalesce(n.version, ''), coalesce(n.harness_ref, '')) END,"
     " 'index', CASE WHEN EXISTS (SELECT 1 FROM classification h WHERE h.recipe = p.recipe)"
     "  THEN ccr_class_index_url(p.recipe) END, 'rows', count(c.state),"
     " 'states', json_object('passing', count(CASE c.state WHEN 'passing' THEN 1 END),"
@@ -74,33 +81,40 @@ static const char SQL_CLASS_NOW[] =
     " LEFT JOIN classification c ON c.test_id = t.id AND c.version = coalesce(n.version, '')"
     "  AND c.harness_ref = coalesce(n.harness_ref, '')"
     " GROUP BY p.recipe ORDER BY p.recipe";
-/* a recipe's index: its groups are sorted in memory, never the table's */
+/* a recipe's index: its groups are sorted in memory, never the table's; the sources of
+ * one version by harness ref (the group listings below read the index
+ * classification_recipe alone, which holds no time) */
 static const char SQL_CLASS_INDEX[] =
     "SELECT json_object('recipe', :recipe, 'version', nullif(c.version, ''),"
-    " 'url', ccr_class_url(:recipe, c.version),"
+    " 'harness_ref', nullif(c.harness_ref, ''),"
+    " 'url', ccr_class_url(:recipe, c.version, c.harness_ref),"
     " 'first_seen', strftime('%Y-%m-%dT%H:%M:%SZ', min(c.first_seen), 'unixepoch'),"
     " 'last_seen', strftime('%Y-%m-%dT%H:%M:%SZ', max(c.last_seen), 'unixepoch'),"
     " 'rows', count(*), 'states', json_object('passing', sum(c.state = 'passing'),"
     "  'new', sum(c.state = 'new'), 'deterministic', sum(c.state = 'deterministic'),"
     "  'flaky', sum(c.state = 'flaky'), 'fixed', sum(c.state = 'fixed')))"
     " FROM test t CROSS JOIN classification c ON c.test_id = t.id WHERE t.recipe = :recipe"
-    " GROUP BY c.version ORDER BY c.version COLLATE version, c.version";
-/* one version's entry: its rows only (a seek per test through the primary key) */
+    " GROUP BY c.version, c.harness_ref"
+    " ORDER BY c.version COLLATE version, c.version, c.harness_ref";
+/* one set of sources' entry: its rows only (a seek per test through the primary key) */
 static const char SQL_CLASS_INDEX_ONE[] =
     "SELECT json_object('recipe', :recipe, 'version', nullif(c.version, ''),"
-    " 'url', ccr_class_url(:recipe, c.version),"
+    " 'harness_ref', nullif(c.harness_ref, ''),"
+    " 'url', ccr_class_url(:recipe, c.version, c.harness_ref),"
     " 'first_seen', strftime('%Y-%m-%dT%H:%M:%SZ', min(c.first_seen), 'unixepoch'),"
     " 'last_seen', strftime('%Y-%m-%dT%H:%M:%SZ', max(c.last_seen), 'unixepoch'),"
     " 'rows', count(*), 'states', json_object('passing', sum(c.state = 'passing'),"
     "  'new', sum(c.state = 'new'), 'deterministic', sum(c.state = 'deterministic'),"
     "  'flaky', sum(c.state = 'flaky'), 'fixed', sum(c.state = 'fixed')))"
     " FROM test t CROSS JOIN classification c ON c.test_id = t.id AND c.version = :version"
-    " WHERE t.recipe = :recipe GROUP BY c.version";
+    "  AND c.harness_ref = :harness WHERE t.recipe = :recipe GROUP BY c.version";
 /* an entry of an index the last render wrote: its version, as the store has it */
 static const char SQL_ENTRY_VERSION[] = "SELECT coalesce(json_extract(:e, '$.version'), '')";
+/* every set of sources (a scan of index classification_recipe, on purpose: full
+ * renders), in the order of the recipes' indexes */
 static const char SQL_GROUPS_ALL[] =
-    "SELECT DISTINCT recipe, version FROM classification"
-    " ORDER BY 1, 2 COLLATE version, 2";
+    "SELECT DISTINCT recipe, version, harness_ref FROM classification"
+    " ORDER BY 1, 2 COLLATE version, 2, 3";
 /* the groups of the todo_run runs and of the other runs in the new runs' sweeps (an
  * incident there changes their counts), then every version of those recipes from the
  * earliest such one on */
@@ -111,9 +125,9 @@ static const char SQL_GROUPS_TODO[] =
     "   CROSS JOIN run r ON r.id = d.id CROSS JOIN run s ON s.sweep_id = r.sweep_id"
     "   WHERE d.fresh),"
     " m(recipe, version) AS (SELECT recipe, min(version COLLATE version) FROM g GROUP BY recipe)"
-    " SELECT DISTINCT c.recipe, c.version FROM m CROSS JOIN classification c"
+    " SELECT DISTINCT c.recipe, c.version, c.harness_ref FROM m CROSS JOIN classification c"
     "  ON c.recipe = m.recipe AND c.version COLLATE version >= m.version"
-    " ORDER BY 1, 2 COLLATE version, 2";
+    " ORDER BY 1, 2 COLLATE version, 2, 3";
 static const char SQL_SIGS_JSON[] =
     "SELECT json_object('id', g.id, 'text', g.text, 'example', g.example,"
     " 'occurrences', g.occurrences, 'runs', g.runs, 'recipes', g.recipes, 'tests', g.tests,"
@@ -127,15 +141,17 @@ static const char SQL_SIGS_JSON[] =
     "   GROUP BY tc.test_id ORDER BY t.recipe, t.tier, t.classname, t.name) w))"
     " FROM signature g WHERE g.occurrences > 0 ORDER BY g.id";
 
-/* SQL ccr_class_url(recipe, version): the group's file relative to data/;
+/* SQL ccr_class_url(recipe, version, harness_ref): the sources' file relative to data/;
  * ccr_class_index_url(recipe): the recipe's index, the same way */
 static void sql_class_url(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	const char *recipe = (const char *)sqlite3_value_text(argv[0]);
 	struct url u;
-	if (argc == 2) {
+	if (argc == 3) {
 		const char *version = (const char *)sqlite3_value_text(argv[1]);
-		url_class_version(&u, recipe ? recipe : "", version ? version : "");
+		const char *harness = (const char *)sqlite3_value_text(argv[2]);
+		url_class_version(&u, recipe ? recipe : "", version ? version : "",
+				  harness ? harness : "");
 	} else {
 		url_class_index(&u, recipe ? recipe : "");
 	}
@@ -200,21 +216,25 @@ static int old_index_prefix(struct render *r, const struct url *u, const char *f
 	return ok;
 }
 
-/* data/classification/<recipe>/index.json; versions: the versions rendered this time
- * (store form, NUL-separated, in version order; nv of them) */
-static int class_index(struct render *r, const char *recipe, const char *versions, long nv)
+/* data/classification/<recipe>/index.json; sources: the (version, harness ref) pairs
+ * rendered this time (store form, each string NUL-terminated, in the index's order; nv
+ * pairs) */
+static int class_index(struct render *r, const char *recipe, const char *sources, long nv)
 {
 	struct buf b = BUF_INIT;
 	long n = 0;
 	struct url u;
 	url_class_index(&u, recipe);
 	int rc = 0;
-	if (!r->full && nv && old_index_prefix(r, &u, versions, &b, &n)) {
-		for (const char *v = versions; !rc && nv--; v += strlen(v) + 1) {
+	if (!r->full && nv && old_index_prefix(r, &u, sources, &b, &n)) {
+		for (const char *v = sources; !rc && nv--;) {
+			const char *h = v + strlen(v) + 1;
 			sqlite3_stmt *q = store_stmt(r->st, SQL_CLASS_INDEX_ONE);
 			bind_text(q, ":recipe", recipe);
 			bind_text(q, ":version", v);
+			bind_text(q, ":harness", h);
 			rc = json_add_rows(r, &b, &n, q);
+			v = h + strlen(h) + 1;
 		}
 	} else {
 		sqlite3_stmt *q = store_stmt(r->st, SQL_CLASS_INDEX);
@@ -228,7 +248,7 @@ static int class_index(struct render *r, const char *recipe, const char *version
 	return json_end(r, &u, &b, n);
 }
 
-/* the per-version files of the groups to render, and their recipes' indexes */
+/* the files of the sources to render, and their recipes' indexes */
 static int class_versions(struct render *r)
 {
 	sqlite3_stmt *q = store_stmt(r->st, r->full ? SQL_GROUPS_ALL : SQL_GROUPS_TODO);
@@ -238,25 +258,30 @@ static int class_versions(struct render *r)
 	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
 		buf_add(&groups, col_text(q, 0), (size_t)sqlite3_column_bytes(q, 0) + 1);
 		buf_add(&groups, col_text(q, 1), (size_t)sqlite3_column_bytes(q, 1) + 1);
+		buf_add(&groups, col_text(q, 2), (size_t)sqlite3_column_bytes(q, 2) + 1);
 	}
 	sqlite3_reset(q);
 	if (step != SQLITE_DONE)
 		rc = store_error(r->st, "listing the classification's versions");
-	/* the groups come by recipe, each recipe's in version order: its index after them */
-	struct buf vs = BUF_INIT; /* the recipe's versions so far, NUL-separated */
+	/* the groups come by recipe, each recipe's in its index's order: the index after them */
+	struct buf vs = BUF_INIT; /* the recipe's (version, harness ref) so far */
 	long nv = 0;
 	for (size_t off = 0; !rc && off < groups.len;) {
 		const char *recipe = groups.data + off;
 		off += strlen(recipe) + 1;
 		const char *version = groups.data + off;
 		off += strlen(version) + 1;
+		const char *harness = groups.data + off;
+		off += strlen(harness) + 1;
 		buf_add(&vs, version, strlen(version) + 1);
+		buf_add(&vs, harness, strlen(harness) + 1);
 		nv++;
 		struct url u;
-		url_class_version(&u, recipe, version);
+		url_class_version(&u, recipe, version, harness);
 		q = store_stmt(r->st, SQL_CLASS_VERSION);
 		bind_text(q, ":recipe", recipe);
 		bind_text(q, ":version", version);
+		bind_text(q, ":harness", harness);
 		rc = json_rows(r, &u, q);
 		if (!rc && (off == groups.len || strcmp(recipe, groups.data + off))) {
 			rc = class_index(r, recipe, vs.data, nv);
@@ -272,7 +297,7 @@ static int class_versions(struct render *r)
 int page_classdata(struct render *r)
 {
 	sqlite3 *db = store_db(r->st);
-	if (sqlite3_create_function(db, "ccr_class_url", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+	if (sqlite3_create_function(db, "ccr_class_url", 3, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
 				    NULL, sql_class_url, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_create_function(db, "ccr_class_index_url", 1,
 				    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_class_url, NULL,

@@ -331,9 +331,10 @@ static void seg_class_recipe(const char *recipe, char r[SLUG_SIZE])
 		add_name_hash(recipe, r); /* the name of the top index before ccr-render 4 */
 }
 
-void url_class_version(struct url *u, const char *recipe, const char *version)
+void url_class_version(struct url *u, const char *recipe, const char *version,
+		       const char *harness_ref)
 {
-	char r[SLUG_SIZE], v[SLUG_SIZE];
+	char r[SLUG_SIZE], v[SLUG_SIZE], h[SLUG_SIZE] = "";
 	seg_class_recipe(recipe, r);
 	if (!*version) {
 		memcpy(v, URL_NO_VERSION, sizeof(URL_NO_VERSION));
@@ -343,8 +344,12 @@ void url_class_version(struct url *u, const char *recipe, const char *version)
 		if (!strcmp(v, URL_NO_VERSION) || !strcmp(v, "index"))
 			add_name_hash(version, v);
 	}
-	const char *p[] = {"data/classification/", r, "/", v, ".json"};
-	build(u, p, 5);
+	if (*harness_ref)
+		seg_name(harness_ref, h);
+	/* '~' joins them: no slug holds one, so no two pairs share a name (an unreserved
+	 * character in URLs: nothing to encode) */
+	const char *p[] = {"data/classification/", r, "/", v, *h ? "~" : "", h, ".json"};
+	build(u, p, 7);
 }
 
 void url_class_index(struct url *u, const char *recipe)

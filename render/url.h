@@ -21,7 +21,7 @@
  *   sweeps/<sweep>.html
  *   badges/<recipe>.svg
  *   timeline.html, docs/index.html, docs/<folder>/<doc>.html (url_doc)
- *   data/runs/<YYYY-MM-DD>.json, data/classification/<recipe>/<version>.json,
+ *   data/runs/<YYYY-MM-DD>.json, data/classification/<recipe>/<version>[~<harness>].json,
  *   data/classification/<recipe>/index.json
  * <run> is the run id when it is already URL-safe (it always is when written by
  * collect), else its slug; <recipe>, <tier>, <log>, <sweep> are slug_name() of the
@@ -73,13 +73,16 @@ void url_sweep(struct url *u, const char *sweep_id);
 void url_badge(struct url *u, const char *recipe);
 /* data/runs/<day>.json; day is "YYYY-MM-DD" (UTC) */
 void url_runs_day(struct url *u, const char *day);
-/* data/classification/<recipe>/<version>.json: <recipe> is slug_name() of the recipe
- * (with the hash suffix forced if that were "index.json", the name of the top index
- * renders before ccr-render 4 wrote), <version> slug_name() of the version,
- * URL_NO_VERSION for the empty one (runs that recorded none); a version whose slug is
- * URL_NO_VERSION or "index" (the folder's index) gets the hash suffix */
+/* data/classification/<recipe>/<version>[~<harness>].json, the classification rows of
+ * one set of sources: <recipe> is slug_name() of the recipe (with the hash suffix forced
+ * if that were "index.json", the name of the top index renders before ccr-render 4
+ * wrote), <version> slug_name() of the version, URL_NO_VERSION for the empty one (runs
+ * that recorded none; a version whose slug is URL_NO_VERSION or "index", the folder's
+ * index, gets the hash suffix), <harness> slug_name() of the harness ref, left out with
+ * its '~' when empty (slugs never hold '~') */
 #define URL_NO_VERSION "unversioned"
-void url_class_version(struct url *u, const char *recipe, const char *version);
+void url_class_version(struct url *u, const char *recipe, const char *version,
+		       const char *harness_ref);
 /* data/classification/<recipe>/index.json: the recipe's version files */
 void url_class_index(struct url *u, const char *recipe);
 

@@ -3,10 +3,10 @@
 way README "Data files" and "data/classification" tell a script to, and prints the result
 as one JSON array:
   (default)  the whole classification history: every data/classification/<recipe>/
-             <version>.json that each recipe's index (data/classification.json ->
-             "index") lists, in that order;
+             <version>[~<harness>].json that each recipe's index (data/classification.json
+             -> "index") lists, in that order;
   --now      the state now: for each recipe of data/classification.json, the rows of
-             its "url" whose harness_ref is its "harness_ref";
+             its "url";
   --runs     every run: each day file data/runs/index.json lists, in its order.
 Exit 1 when the files disagree with what lists them (a file missing, a file on disk
 that no index lists, a row of another recipe, version or day, a count that differs),
@@ -39,8 +39,8 @@ def history(data, bad):
             if len(part) != e["rows"]:
                 bad.append("%s: %d rows, index says %d" % (e["url"], len(part), e["rows"]))
             for x in part:
-                if x["recipe"] != e["recipe"] or x["version"] != e["version"] or x["recipe"] != rec["recipe"]:
-                    bad.append("%s: a row of %s %s" % (e["url"], x["recipe"], x["version"]))
+                if (x["recipe"], x["version"], x["harness_ref"]) != (rec["recipe"], e["version"], e["harness_ref"]):
+                    bad.append("%s: a row of %s %s %s" % (e["url"], x["recipe"], x["version"], x["harness_ref"]))
             if states_of(part) != e["states"]:
                 bad.append("%s: states %s, index says %s" % (e["url"], states_of(part), e["states"]))
             rows += part
@@ -62,10 +62,10 @@ def now(data, bad):
         if rec["url"] is None:
             part = []
         else:
-            part = [x for x in load(data, rec["url"]) if x["harness_ref"] == rec["harness_ref"]]
+            part = load(data, rec["url"])
         for x in part:
-            if x["recipe"] != rec["recipe"] or x["version"] != rec["version"]:
-                bad.append("%s: a row of %s %s" % (rec["url"], x["recipe"], x["version"]))
+            if (x["recipe"], x["version"], x["harness_ref"]) != (rec["recipe"], rec["version"], rec["harness_ref"]):
+                bad.append("%s: a row of %s %s %s" % (rec["url"], x["recipe"], x["version"], x["harness_ref"]))
         if len(part) != rec["rows"] or states_of(part) != rec["states"]:
             bad.append("%s: %d rows %s, classification.json says %d %s"
                        % (rec["recipe"], len(part), states_of(part), rec["rows"], rec["states"]))

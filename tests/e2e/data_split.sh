@@ -4,18 +4,19 @@
 # over two months, rendered, then one more night rendered incrementally. Everything is
 # gathered the way a script would (tests/e2e/classdata.py, from the indexes) and
 # compared with the store:
-#  - data/classification/<recipe>/<version>.json, found through data/classification.json
-#    and each recipe's index.json, together hold exactly the objects of the whole
-#    history (the same query over the store), each once, and the indexes' counts agree;
-#  - the state now (each recipe's url in data/classification.json, rows at its
-#    harness_ref) is exactly the rows at each recipe's newest run's sources;
+#  - data/classification/<recipe>/<version>[~<harness>].json, found through
+#    data/classification.json and each recipe's index.json, together hold exactly the
+#    objects of the whole history (the same query over the store), each once, each file
+#    one set of sources, and the indexes' counts agree;
+#  - the state now (each recipe's url in data/classification.json) is exactly the rows
+#    at each recipe's newest run's sources;
 #  - data/runs/<YYYY-MM-DD>.json, found through data/runs/index.json, together hold
 #    `ccr runs --json`, each run once, each day its own runs in order; data/runs.json
 #    is `ccr runs --json --since` the newest start - 7 days;
 #  - the checks fail on a site whose split is wrong (a run missing from every file, a
 #    state row in two files, a file no index lists);
-#  - after the night, only the files of the night's (recipe, version) groups, their
-#    recipes' indexes and its days change, the rest is byte-identical; a --full render
+#  - after the night, only the files of the night's (recipe, version, harness ref)
+#    sources, their recipes' indexes and its days change, the rest is byte-identical; a --full render
 #    then changes nothing in data/ nor in feed.atom (the incremental one missed
 #    nothing); the night writes a small part of data/; feed.atom holds 20 entries.
 . "$(dirname "$0")/lib.sh"
@@ -173,7 +174,7 @@ for rec in top:
     if len(idx) >= 2: break
 a, b = idx[0], idx[1]
 row = json.load(open(d + '/' + a['url']))[0]
-part = json.load(open(d + '/' + b['url'])); part.append(dict(row, version=b['version']))
+part = json.load(open(d + '/' + b['url'])); part.append(dict(row, version=b['version'], harness_ref=b['harness_ref']))
 json.dump(part, open(d + '/' + b['url'], 'w'))
 b['rows'] += 1; b['states'][row['state']] += 1
 json.dump(idx, open(d + '/' + rec['index'], 'w'))"
@@ -196,7 +197,7 @@ rm -rf "$T/before" && cp -a "$S" "$T/before"
 last=$(sqlite3 "$CCR_DB" "SELECT max(rowid) FROM run")
 check data_split_ingest_night sh -c 'cd "$1" && ls | xargs "$2" -q collect ingest' sh "$T/night" "$CCR_BUILD/ccr"
 check data_split_render_night ccr -q render --out "$S"
-sqlite3 "$CCR_DB" "SELECT DISTINCT recipe || '|' || coalesce(version, '') FROM run WHERE rowid > $last" > "$T/touched.txt"
+sqlite3 "$CCR_DB" "SELECT DISTINCT recipe || '|' || coalesce(version, '') || '|' || coalesce(harness_ref, '') FROM run WHERE rowid > $last" > "$T/touched.txt"
 sqlite3 "$CCR_DB" "SELECT DISTINCT strftime('%Y-%m-%d', started, 'unixepoch') FROM run WHERE rowid > $last" > "$T/days.txt"
 ncheck data_split_night_touches_only_its_files "
 import json, os, sys, filecmp
@@ -214,7 +215,7 @@ for rec in json.load(open(S + '/data/classification.json')):
     if not rec['index']: continue
     if not cmp('data/' + rec['index']) and not mine_recipe: bad.append(rec['index'])
     for e in json.load(open(S + '/data/' + rec['index'])):
-        if not cmp('data/' + e['url']) and (e['recipe'], e['version'] or '') not in touched:
+        if not cmp('data/' + e['url']) and (e['recipe'], e['version'] or '', e['harness_ref'] or '') not in touched:
             bad.append(e['url'])
 for m in os.listdir(S + '/data/runs'):
     if not cmp('data/runs/' + m) and m not in days and m != 'index.json': bad.append(m)
