@@ -363,9 +363,10 @@ CREATE TABLE failure_line (
 
 -- migration 8 (readers need not wait)
 -- A test's classification at one run's sources, for run pages (which tests get a state
--- word) and sweep pages (what changed): a row of classification is ~700 bytes (the
--- counted runs' ids), so 50 lookups a run page read 50 leaf pages of a 90 MB table at
--- a year of nightly runs. This index holds only what those lookups read (~8 MB there);
--- the queries name it (render/render.h: CLASS_BY_SOURCES) when the store has it.
+-- word), sweep pages (what changed) and the render's plan (which groups' states moved:
+-- render/sources.c): a row of classification is ~700 bytes (the counted runs' ids), so
+-- 50 lookups a run page read 50 leaf pages of a 90 MB table at a year of nightly runs.
+-- This index holds only what those lookups read (~9 MB there); the queries name it
+-- (render/render.h: CLASS_BY_SOURCES) when the store has it.
 CREATE INDEX classification_sources ON classification(test_id, version, harness_ref, state, load,
-  excluded);
+  excluded, seq);

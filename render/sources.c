@@ -20,13 +20,18 @@ static const char SQL_SRC_ALL[] = "SELECT key, digest FROM src_digest ORDER BY k
 static const char SQL_CLASS_ALL[] =
 	"SELECT recipe, version, harness_ref, test_id, seq, state, load, excluded > 0"
 	" FROM classification ORDER BY recipe, version, harness_ref, test_id";
-/* one group: a primary-key seek per test of the recipe (index test_slug), as derive's
- * count_group does; through classification_recipe it scanned every version of the
- * recipe's history, most of an incremental render's planning at a year of nights */
-static const char SQL_CLASS_GROUP[] =
-	"SELECT recipe, version, harness_ref, test_id, seq, state, load, excluded > 0"
-	" FROM classification WHERE test_id IN (SELECT id FROM test WHERE recipe = :recipe)"
-	" AND version = :version AND harness_ref = :href ORDER BY test_id";
+/* one group: a seek per test of the recipe (index test_slug), as derive's count_group
+ * does; through classification_recipe it scanned every version of the recipe's
+ * history, most of an incremental render's planning at a year of nights. The index of
+ * migration 8 holds every column read (the recipe is the test's: :recipe), so a seek
+ * reads no ~700-byte row (render.h: CLASS_BY_SOURCES) */
+#define SQL_CLASS_GROUP_BY(class_index)                                                            \
+	"SELECT :recipe, version, harness_ref, test_id, seq, state, load, excluded > 0"            \
+	" FROM classification " class_index                                                        \
+	" WHERE test_id IN (SELECT id FROM test WHERE recipe = :recipe)"                           \
+	" AND version = :version AND harness_ref = :href ORDER BY test_id"
+static const char SQL_CLASS_GROUP[] = SQL_CLASS_GROUP_BY("");
+static const char SQL_CLASS_GROUP_IX[] = SQL_CLASS_GROUP_BY(CLASS_BY_SOURCES);
 /* the groups derive may have recounted: those of the runs to render so far (new and
  * overlapped ones), and those of the other runs of the new runs' sweeps (an incident
  * found in a sweep changes what its runs count) */
@@ -188,7 +193,7 @@ static int group_exec(struct render *r, const char *sql, const char *recipe, con
 /* one candidate group of an incremental render */
 static int one_group(struct render *r, const char *recipe, const char *version, const char *href)
 {
-	sqlite3_stmt *q = store_stmt(r->st, SQL_CLASS_GROUP);
+	sqlite3_stmt *q = store_stmt(r->st, r->class_ix ? SQL_CLASS_GROUP_IX : SQL_CLASS_GROUP);
 	bind_text(q, ":recipe", recipe);
 	bind_text(q, ":version", version);
 	bind_text(q, ":href", href);
