@@ -812,7 +812,40 @@ struct row {
 	char *version, *harness, *state, *failing_since, *prev_version, *evidence;
 	int seq, regression, load;
 	int passes, failures, ipasses, ifailures, isolation, excluded, omin, omax;
+	int64_t first_seen;
 };
+
+/* one of a test's rows as walk_start reads it: its seq and primary key */
+struct key {
+	int seq;
+	size_t version, harness; /* offsets of NUL-terminated strings in walk.names */
+};
+
+/* what walking one test after another needs, kept from test to test */
+struct walk {
+	struct key *key;
+	size_t nkey, akey;
+	struct buf names;
+	int *seqs;
+	size_t aseqs;
+	struct row *rows;
+	size_t nrows, arows;
+	struct buf ev;
+};
+
+static void walk_release(struct walk *w)
+{
+	free(w->key);
+	buf_release(&w->names);
+	free(w->seqs);
+	free(w->rows);
+	buf_release(&w->ev);
+}
+
+static const char *key_version(const struct walk *w, const struct key *k)
+{
+	return w->names.data + k->version;
+}
 
 static void row_free(struct row *r)
 {
@@ -946,100 +979,208 @@ static int walk_same_version(struct store *st, int64_t test_id, const char *vers
  * Where the walk of a test starts, so that a night costs the same whatever the
  * length of the history. Rows keep the seq the last walk gave them (1..n in the
  * order by version COLLATE version, first_seen, harness_ref); count_group
- * replaced the rows it recounted (seq 0) and dropped those left without outcomes
- * (a gap in 1..n). A row before the first change is as the last walk left it,
- * so the walk starts at the row before that change (whose evidence may name the
- * harness because of its new neighbour), with the row before it for context:
- * its stored failures, version and failing_since are what a walk from the
- * beginning would hold there.
- * Reads seq and version only: they sit before the rows' long run lists, which a
- * whole walk read from overflow pages for every version of the test.
+ * rewrote the rows it recounted with changed counts (seq 0) and dropped those
+ * left without outcomes (a gap in 1..n). A row before the first change is as
+ * the last walk left it, so the walk starts at the row before that change (whose
+ * evidence may name the harness because of its new neighbour), with the row
+ * before it for context: its stored failures, version and failing_since are what
+ * a walk from the beginning would hold there.
+ * Reads seq and the primary key only: they sit before the rows' long run lists,
+ * which a whole walk read from overflow pages for every version of the test;
+ * they stay in w->key for walk_test.
  * Sets *from to the seq of the first row to read (the context row when *from >
  * 1; 1 = the whole history, no context); 0 and *from = 0 when nothing changed;
  * -1 on a store error.
  */
-static int walk_start(struct store *st, int64_t test_id, int *from)
+static int walk_start(struct store *st, struct walk *w, int64_t test_id, int *from)
 {
-	static const char q[] = "SELECT seq, version FROM classification WHERE test_id = :test";
-	struct old {
-		int seq;
-		char *version;
-	} *old = NULL;
-	char **fresh = NULL; /* versions of the rows count_group wrote */
+	static const char q[] =
+		"SELECT seq, version, harness_ref FROM classification WHERE test_id = :test";
+	int r;
 	size_t nold = 0, nfresh = 0;
-	int rc = 0, r;
+	w->nkey = 0;
+	buf_reset(&w->names);
 	sqlite3_stmt *s = store_stmt(st, q);
 	bind_int(s, ":test", test_id);
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		if (sqlite3_column_int(s, 0) > 0) {
-			old = xrealloc(old, (nold + 1) * sizeof(*old));
-			old[nold].seq = sqlite3_column_int(s, 0);
-			old[nold++].version = xstrdup(col_text(s, 1));
-		} else {
-			fresh = xrealloc(fresh, (nfresh + 1) * sizeof(*fresh));
-			fresh[nfresh++] = xstrdup(col_text(s, 1));
+		if (w->nkey == w->akey) {
+			w->akey = w->akey ? 2 * w->akey : 64;
+			w->key = xrealloc(w->key, w->akey * sizeof(*w->key));
 		}
+		struct key *k = &w->key[w->nkey++];
+		k->seq = sqlite3_column_int(s, 0);
+		k->version = w->names.len;
+		buf_add(&w->names, col_text(s, 1), (size_t)sqlite3_column_bytes(s, 1) + 1);
+		k->harness = w->names.len;
+		buf_add(&w->names, col_text(s, 2), (size_t)sqlite3_column_bytes(s, 2) + 1);
+		if (k->seq > 0)
+			nold++;
+		else
+			nfresh++;
 	}
 	sqlite3_reset(s);
-	if (r != SQLITE_DONE) {
-		rc = store_error(st, "cannot classify tests");
-		goto out;
-	}
+	if (r != SQLITE_DONE)
+		return store_error(st, "cannot classify tests");
 	/* the first seq missing from 1..: a dropped or recounted row (or none: nold + 1) */
-	int *seqs = xmalloc((nold + 1) * sizeof(*seqs));
-	for (size_t i = 0; i < nold; i++)
-		seqs[i] = old[i].seq;
-	qsort(seqs, nold, sizeof(*seqs), seq_cmp);
+	if (nold + 1 > w->aseqs) {
+		w->aseqs = 2 * (nold + 1);
+		w->seqs = xrealloc(w->seqs, w->aseqs * sizeof(*w->seqs));
+	}
+	size_t j = 0;
+	for (size_t i = 0; i < w->nkey; i++)
+		if (w->key[i].seq > 0)
+			w->seqs[j++] = w->key[i].seq;
+	qsort(w->seqs, nold, sizeof(*w->seqs), seq_cmp);
 	int gap = (int)nold + 1;
 	for (size_t i = 0; i < nold; i++)
-		if (seqs[i] != (int)i + 1) {
+		if (w->seqs[i] != (int)i + 1) {
 			gap = (int)i + 1;
 			break;
 		}
-	free(seqs);
 	if (gap == (int)nold + 1 && !nfresh) {
 		*from = 0; /* nothing of this test changed */
-		goto out;
+		return 0;
 	}
 	int start = gap - 1; /* the row before the first change */
-	for (size_t k = 0; k < nfresh && start > 0; k++) {
+	for (size_t k = 0; k < w->nkey && start > 0; k++) {
+		if (w->key[k].seq > 0)
+			continue;
 		/* the row a fresh one follows: the last old row of a lower version, or
 		 * of the same version (another harness ref) and before it by first_seen */
+		const char *fresh = key_version(w, &w->key[k]);
 		int before = 0, same = 0;
-		for (size_t i = 0; i < nold; i++) {
-			int c = version_cmp(old[i].version, fresh[k]);
+		for (size_t i = 0; i < w->nkey; i++) {
+			if (w->key[i].seq <= 0)
+				continue;
+			int c = version_cmp(key_version(w, &w->key[i]), fresh);
 			same |= c == 0;
-			if (c < 0 && old[i].seq > before)
-				before = old[i].seq;
+			if (c < 0 && w->key[i].seq > before)
+				before = w->key[i].seq;
 		}
-		if (same && walk_same_version(st, test_id, fresh[k], &before) < 0) {
-			rc = -1;
-			goto out;
-		}
+		if (same && walk_same_version(st, test_id, fresh, &before) < 0)
+			return -1;
 		if (before < start)
 			start = before;
 	}
 	*from = start > 1 ? start - 1 : 1;
-out:
-	for (size_t i = 0; i < nold; i++)
-		free(old[i].version);
-	for (size_t i = 0; i < nfresh; i++)
-		free(fresh[i]);
-	free(old);
-	free(fresh);
-	return rc;
+	return 0;
 }
 
-static int walk_test(struct store *st, int64_t test_id, struct buf *ev)
+/* the columns of a walked row, from column 0 of s on (the two reads of walk_test) */
+static void row_read(sqlite3_stmt *s, struct row *w)
 {
-	/* the rows from :from on and the fresh ones, in history order */
-	static const char q[] =
-		"SELECT version, harness_ref, seq, state, failing_since, regression, prev_version,"
-		"       evidence, passes, failures, isolated_passes, isolated_failures,"
-		"       isolation_runs, excluded, coalesce(fail_overlap_min, 0),"
-		"       coalesce(fail_overlap_max, 0), load"
+	w->state = xstrdup(col_text(s, 0));
+	w->failing_since = sqlite3_column_type(s, 1) == SQLITE_NULL ? NULL
+								    : xstrdup(col_text(s, 1));
+	w->regression = sqlite3_column_int(s, 2);
+	w->prev_version = sqlite3_column_type(s, 3) == SQLITE_NULL ? NULL
+								   : xstrdup(col_text(s, 3));
+	w->evidence = xstrdup(col_text(s, 4));
+	w->passes = sqlite3_column_int(s, 5);
+	w->failures = sqlite3_column_int(s, 6);
+	w->ipasses = sqlite3_column_int(s, 7);
+	w->ifailures = sqlite3_column_int(s, 8);
+	w->isolation = sqlite3_column_int(s, 9);
+	w->excluded = sqlite3_column_int(s, 10);
+	w->omin = sqlite3_column_int(s, 11);
+	w->omax = sqlite3_column_int(s, 12);
+	w->load = sqlite3_column_int(s, 13);
+	w->first_seen = sqlite3_column_int64(s, 14);
+}
+
+/* the walk's order: version COLLATE version, first_seen, harness_ref (a total
+ * order: two rows of a test differ in version or harness ref) */
+static int row_cmp(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+	int c = version_cmp(x->version, y->version);
+	if (c)
+		return c;
+	if (x->first_seen != y->first_seen)
+		return x->first_seen < y->first_seen ? -1 : 1;
+	return strcmp(x->harness, y->harness);
+}
+
+static struct row *row_push(struct walk *w)
+{
+	if (w->nrows == w->arows) {
+		w->arows = w->arows ? 2 * w->arows : 16;
+		w->rows = xrealloc(w->rows, w->arows * sizeof(*w->rows));
+	}
+	struct row *r = &w->rows[w->nrows++];
+	memset(r, 0, sizeof(*r));
+	return r;
+}
+
+/* past this many rows to walk, one scan of the test's rows reads them for less
+ * than a look-up by primary key each */
+#define WALK_SEEKS_MAX 8
+
+/*
+ * Reads the rows from seq `from` on and the fresh ones (seq 0) into w->rows, in
+ * the walk's order: a night's few by primary key (walk_start read their keys),
+ * more in one scan of the test's rows. 0, or -1 on a store error.
+ */
+static int walk_read(struct store *st, struct walk *w, int64_t test_id, int from)
+{
+	static const char q_scan[] =
+		"SELECT state, failing_since, regression, prev_version, evidence, passes, failures,"
+		"       isolated_passes, isolated_failures, isolation_runs, excluded,"
+		"       coalesce(fail_overlap_min, 0), coalesce(fail_overlap_max, 0), load,"
+		"       first_seen, version, harness_ref, seq"
 		"  FROM classification WHERE test_id = :test AND (seq >= :from OR seq = 0)"
 		" ORDER BY version COLLATE version, first_seen, harness_ref";
+	static const char q_key[] =
+		"SELECT state, failing_since, regression, prev_version, evidence, passes, failures,"
+		"       isolated_passes, isolated_failures, isolation_runs, excluded,"
+		"       coalesce(fail_overlap_min, 0), coalesce(fail_overlap_max, 0), load,"
+		"       first_seen"
+		"  FROM classification"
+		" WHERE test_id = :test AND version = :version AND harness_ref = :harness";
+	size_t want = 0;
+	int r;
+	for (size_t i = 0; i < w->nkey; i++)
+		want += w->key[i].seq >= from || w->key[i].seq == 0;
+	if (want > WALK_SEEKS_MAX) {
+		sqlite3_stmt *s = store_stmt(st, q_scan);
+		bind_int(s, ":test", test_id);
+		bind_int(s, ":from", from);
+		while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+			struct row *w_ = row_push(w);
+			row_read(s, w_);
+			w_->version = xstrdup(col_text(s, 15));
+			w_->harness = xstrdup(col_text(s, 16));
+			w_->seq = sqlite3_column_int(s, 17);
+		}
+		sqlite3_reset(s);
+		return r == SQLITE_DONE ? 0 : store_error(st, "cannot classify tests");
+	}
+	for (size_t i = 0; i < w->nkey; i++) {
+		const struct key *k = &w->key[i];
+		if (k->seq < from && k->seq != 0)
+			continue;
+		sqlite3_stmt *s = store_stmt(st, q_key);
+		bind_int(s, ":test", test_id);
+		bind_text_static(s, ":version", w->names.data + k->version);
+		bind_text_static(s, ":harness", w->names.data + k->harness);
+		r = sqlite3_step(s);
+		if (r == SQLITE_ROW) {
+			struct row *w_ = row_push(w);
+			row_read(s, w_);
+			w_->version = xstrdup(w->names.data + k->version);
+			w_->harness = xstrdup(w->names.data + k->harness);
+			w_->seq = k->seq;
+		}
+		sqlite3_reset(s);
+		if (r != SQLITE_ROW && r != SQLITE_DONE)
+			return store_error(st, "cannot classify tests");
+	}
+	qsort(w->rows, w->nrows, sizeof(*w->rows), row_cmp);
+	return 0;
+}
+
+static int walk_test(struct store *st, struct walk *wk, int64_t test_id)
+{
 	static const char q_set[] =
 		"UPDATE classification SET seq = :seq, state = :state, load = :load,"
 		"       failing_since = :since, regression = :reg, prev_version = :prev,"
@@ -1053,55 +1194,26 @@ static int walk_test(struct store *st, int64_t test_id, struct buf *ev)
 		"       failing_since = :since, regression = :reg, prev_version = :prev,"
 		"       evidence = :ev"
 		" WHERE test_id = :test AND version = :version AND harness_ref = :harness";
-	struct row *rows = NULL;
-	size_t n = 0, alloc = 0;
-	int rc = 0, r, from = 0;
-	if (walk_start(st, test_id, &from) < 0)
+	struct buf *ev = &wk->ev;
+	int rc = 0, from = 0;
+	if (walk_start(st, wk, test_id, &from) < 0)
 		return -1;
 	if (!from)
 		return 0;
-again:;
-	sqlite3_stmt *s = store_stmt(st, q);
-	bind_int(s, ":test", test_id);
-	bind_int(s, ":from", from);
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n == alloc) {
-			alloc = alloc ? 2 * alloc : 8;
-			rows = xrealloc(rows, alloc * sizeof(*rows));
-		}
-		struct row *w = &rows[n++];
-		w->version = xstrdup(col_text(s, 0));
-		w->harness = xstrdup(col_text(s, 1));
-		w->seq = sqlite3_column_int(s, 2);
-		w->state = xstrdup(col_text(s, 3));
-		w->failing_since = sqlite3_column_type(s, 4) == SQLITE_NULL ? NULL
-									    : xstrdup(col_text(s, 4));
-		w->regression = sqlite3_column_int(s, 5);
-		w->load = sqlite3_column_int(s, 16);
-		w->prev_version = sqlite3_column_type(s, 6) == SQLITE_NULL
-					  ? NULL
-					  : xstrdup(col_text(s, 6));
-		w->evidence = xstrdup(col_text(s, 7));
-		w->passes = sqlite3_column_int(s, 8);
-		w->failures = sqlite3_column_int(s, 9);
-		w->ipasses = sqlite3_column_int(s, 10);
-		w->ifailures = sqlite3_column_int(s, 11);
-		w->isolation = sqlite3_column_int(s, 12);
-		w->excluded = sqlite3_column_int(s, 13);
-		w->omin = sqlite3_column_int(s, 14);
-		w->omax = sqlite3_column_int(s, 15);
-	}
-	sqlite3_reset(s);
-	if (r != SQLITE_DONE) {
-		rc = store_error(st, "cannot classify tests");
+	wk->nrows = 0;
+again:
+	if (walk_read(st, wk, test_id, from) < 0) {
+		rc = -1;
 		goto out;
 	}
+	struct row *rows = wk->rows;
+	size_t n = wk->nrows;
 	if (from > 1 && (!n || rows[0].seq != from)) {
 		/* not the context row walk_start promised (seqs not as a walk left them):
 		 * walk the whole history */
 		for (size_t i = 0; i < n; i++)
 			row_free(&rows[i]);
-		n = 0;
+		wk->nrows = 0;
 		from = 1;
 		goto again;
 	}
@@ -1158,16 +1270,16 @@ again:;
 		}
 	}
 out:
-	for (size_t i = 0; i < n; i++)
-		row_free(&rows[i]);
-	free(rows);
+	for (size_t i = 0; i < wk->nrows; i++)
+		row_free(&wk->rows[i]);
+	wk->nrows = 0;
 	return rc;
 }
 
 static int walk_tests(struct store *st)
 {
 	static const char q[] = "SELECT id FROM d_test WHERE id > :after ORDER BY id LIMIT 1";
-	struct buf ev = BUF_INIT;
+	struct walk w = {0};
 	int64_t after = -1;
 	int rc = 0;
 	/* one id at a time: walking writes classification, never d_test */
@@ -1183,10 +1295,10 @@ static int walk_tests(struct store *st)
 		}
 		after = sqlite3_column_int64(s, 0);
 		sqlite3_reset(s);
-		if ((rc = walk_test(st, after, &ev)) < 0)
+		if ((rc = walk_test(st, &w, after)) < 0)
 			break;
 	}
-	buf_release(&ev);
+	walk_release(&w);
 	return rc;
 }
 
