@@ -46,12 +46,20 @@ static const char sql_temp[] =
 	"CREATE INDEX IF NOT EXISTS temp.d_occ_sig ON d_occ (sig, started, run_id);"
 	/* the signatures whose statistics are counted again over every occurrence */
 	"CREATE TEMP TABLE IF NOT EXISTS d_recount (id TEXT PRIMARY KEY);"
+	/* the counts of one recipe's rows that changed (have: the row exists), as
+	 * count_group found them, until walk_test writes each row once */
+	"CREATE TEMP TABLE IF NOT EXISTS d_fresh (test_id INTEGER, version TEXT,"
+	" harness_ref TEXT, have INTEGER, passes INTEGER, failures INTEGER,"
+	" isolated_passes INTEGER, isolated_failures INTEGER, isolation_runs INTEGER,"
+	" excluded INTEGER, fail_overlap_min INTEGER, fail_overlap_max INTEGER, runs TEXT,"
+	" isolated_runs TEXT, first_seen INTEGER, last_seen INTEGER, last_failed INTEGER,"
+	" signature TEXT, PRIMARY KEY (test_id, version, harness_ref));"
 	"CREATE TEMP TABLE IF NOT EXISTS d_sweep (id TEXT PRIMARY KEY);"
 	"CREATE TEMP TABLE IF NOT EXISTS d_group (recipe TEXT, version TEXT, harness_ref TEXT,"
 	" PRIMARY KEY (recipe, version, harness_ref));"
 	"CREATE TEMP TABLE IF NOT EXISTS d_test (id INTEGER PRIMARY KEY);"
 	"DELETE FROM d_run; DELETE FROM d_sig; DELETE FROM d_sweep; DELETE FROM d_group;"
-	"DELETE FROM d_test; DELETE FROM d_occ; DELETE FROM d_recount;";
+	"DELETE FROM d_test; DELETE FROM d_occ; DELETE FROM d_recount; DELETE FROM d_fresh;";
 
 /* ---- signatures ---- */
 
@@ -561,11 +569,11 @@ static void bind_tally(sqlite3_stmt *s, struct tally *t, const char *version, co
 }
 
 /*
- * Writes a test's counts at one group, only where they changed: a row written,
- * even with the values it held, is a page the commit writes again (and, through
- * state, an entry of classification_recipe moved). A new row gets placeholders,
- * a changed one keeps its derived columns; either way its seq is 0, which tells
- * walk_test to settle it (and the test is marked dirty). 0, or -1 on a store error.
+ * A test's counts at one group, where they changed, go to d_fresh (and the test is
+ * marked dirty): walk_test writes the row once with them and what they make of
+ * its state. A row written, even with the values it held, is a page the commit
+ * writes again (and, through state, an entry of classification_recipe moved).
+ * 0, or -1 on a store error.
  */
 static int tally_store(struct store *st, struct tally *t, const char *version, const char *harness,
 		       struct had *had)
@@ -576,23 +584,13 @@ static int tally_store(struct store *st, struct tally *t, const char *version, c
 		"       first_seen, last_seen, last_failed, signature"
 		"  FROM classification"
 		" WHERE test_id = :test AND version = :version AND harness_ref = :harness";
-	static const char q_new[] =
-		"INSERT INTO classification (test_id, recipe, tier, version, harness_ref, seq, state,"
-		"  load, passes, failures, isolated_passes, isolated_failures, isolation_runs,"
-		"  excluded, fail_overlap_min, fail_overlap_max, runs, isolated_runs, first_seen,"
-		"  last_seen, last_failed, failing_since, regression, prev_version, signature,"
-		"  evidence)"
-		" SELECT :test, recipe, tier, :version, :harness, 0, '', 0, :p, :f, :ip, :if, :iso,"
-		"  :ex, :omin, :omax, :runs, :iruns, :first, :last, :lf, NULL, 0, NULL, :sig, ''"
-		"  FROM test WHERE id = :test";
-	/* no indexed column but last_seen: classification_recipe stays as it is */
-	static const char q_set[] =
-		"UPDATE classification SET seq = 0, passes = :p, failures = :f,"
-		"       isolated_passes = :ip, isolated_failures = :if, isolation_runs = :iso,"
-		"       excluded = :ex, fail_overlap_min = :omin, fail_overlap_max = :omax,"
-		"       runs = :runs, isolated_runs = :iruns, first_seen = :first, last_seen = :last,"
-		"       last_failed = :lf, signature = :sig"
-		" WHERE test_id = :test AND version = :version AND harness_ref = :harness";
+	static const char q_fresh[] =
+		"INSERT INTO d_fresh (test_id, version, harness_ref, have, passes, failures,"
+		"  isolated_passes, isolated_failures, isolation_runs, excluded, fail_overlap_min,"
+		"  fail_overlap_max, runs, isolated_runs, first_seen, last_seen, last_failed,"
+		"  signature)"
+		" VALUES (:test, :version, :harness, :have, :p, :f, :ip, :if, :iso, :ex, :omin,"
+		"  :omax, :runs, :iruns, :first, :last, :lf, :sig)";
 	if (t->test_id < 0 || t->passes + t->failures == 0)
 		return 0; /* no outcomes: a row it had goes (count_group) */
 	had_keep(had, t->test_id);
@@ -619,8 +617,9 @@ static int tally_store(struct store *st, struct tally *t, const char *version, c
 	sqlite3_reset(s);
 	if (same)
 		return 0;
-	s = store_stmt(st, have ? q_set : q_new);
+	s = store_stmt(st, q_fresh);
 	bind_tally(s, t, version, harness);
+	bind_int(s, ":have", have);
 	if (store_step_done(st, s) < 0)
 		return -1;
 	return mark_dirty(st, t->test_id);
@@ -759,6 +758,8 @@ out:
 	return rc;
 }
 
+static int walk_tests(struct store *st);
+
 static int count_groups(struct store *st)
 {
 	static const char q_groups[] =
@@ -798,8 +799,13 @@ static int count_groups(struct store *st)
 	sqlite3_reset(s);
 	if (r != SQLITE_DONE)
 		rc = store_error(st, "cannot classify tests");
-	for (size_t i = 0; !rc && i < n; i += 3)
+	/* one recipe at a time: its groups counted into d_fresh, then its tests walked
+	 * (a test is in one recipe), so d_fresh holds one recipe's changes at most */
+	for (size_t i = 0; !rc && i < n; i += 3) {
 		rc = count_group(st, g[i], g[i + 1], g[i + 2]);
+		if (!rc && (i + 3 == n || strcmp(g[i], g[i + 3])))
+			rc = walk_tests(st);
+	}
 	for (size_t i = 0; i < n; i++)
 		free(g[i]);
 	free(g);
@@ -813,11 +819,16 @@ struct row {
 	int seq, regression, load;
 	int passes, failures, ipasses, ifailures, isolation, excluded, omin, omax;
 	int64_t first_seen;
+	/* fresh (counts from d_fresh): the counts to write with it; have: the row exists */
+	int fresh, have;
+	char *runs, *iruns, *sig;
+	int64_t last_seen, last_failed;
 };
 
-/* one of a test's rows as walk_start reads it: its seq and primary key */
+/* one of a test's rows as walk_start reads it: its seq (0: fresh, its counts in
+ * d_fresh) and primary key */
 struct key {
-	int seq;
+	int seq, have;
 	size_t version, harness; /* offsets of NUL-terminated strings in walk.names */
 };
 
@@ -849,6 +860,9 @@ static const char *key_version(const struct walk *w, const struct key *k)
 
 static void row_free(struct row *r)
 {
+	free(r->runs);
+	free(r->iruns);
+	free(r->sig);
 	free(r->version);
 	free(r->harness);
 	free(r->state);
@@ -939,40 +953,69 @@ const char *derive_state(const struct derive_counts *c, int prev_failed, int *lo
 	return "flaky";
 }
 
-static int seq_cmp(const void *a, const void *b)
-{
-	int x = *(const int *)a, y = *(const int *)b;
-	return (x > y) - (x < y);
-}
-
 /*
  * Rows of one version of a test (several harness refs) are in the order of
  * first_seen, then harness_ref: raises *before to the seq of the last old row of
  * this version that comes before one of its fresh rows (the earliest fresh one,
- * which is where the walk must start). 0, or -1 on a store error.
+ * which is where the walk must start). Reads the keys walk_start left in w, and
+ * each row's first_seen (a fresh row's from d_fresh). 0, or -1 on a store error.
  */
-static int walk_same_version(struct store *st, int64_t test_id, const char *version,
-			     int *before)
+static int walk_same_version(struct store *st, const struct walk *w, int64_t test_id,
+			     const char *version, int *before)
 {
-	static const char q[] =
-		"SELECT seq, first_seen, harness_ref FROM classification"
-		" WHERE test_id = :test AND version = :version ORDER BY first_seen, harness_ref";
-	sqlite3_stmt *s = store_stmt(st, q);
-	bind_int(s, ":test", test_id);
-	bind_text(s, ":version", version);
-	int r, last_old = 0;
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		int seq = sqlite3_column_int(s, 0);
-		if (seq == 0)
-			break; /* the first fresh row of this version: the old ones before it count */
-		last_old = seq;
+	static const char q_old[] =
+		"SELECT first_seen FROM classification"
+		" WHERE test_id = :test AND version = :version AND harness_ref = :harness";
+	static const char q_fresh[] =
+		"SELECT first_seen FROM d_fresh"
+		" WHERE test_id = :test AND version = :version AND harness_ref = :harness";
+	struct same {
+		int seq;
+		int64_t first_seen;
+		const char *harness;
+	} *v = xcalloc(w->nkey + 1, sizeof(*v));
+	size_t n = 0;
+	int rc = 0;
+	for (size_t i = 0; i < w->nkey; i++) {
+		const struct key *k = &w->key[i];
+		if (strcmp(w->names.data + k->version, version))
+			continue;
+		sqlite3_stmt *s = store_stmt(st, k->seq ? q_old : q_fresh);
+		bind_int(s, ":test", test_id);
+		bind_text(s, ":version", version);
+		bind_text(s, ":harness", w->names.data + k->harness);
+		int r = sqlite3_step(s);
+		v[n].seq = k->seq;
+		v[n].first_seen = r == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+		v[n++].harness = w->names.data + k->harness;
+		sqlite3_reset(s);
+		if (r != SQLITE_ROW) {
+			rc = store_error(st, "cannot classify tests");
+			goto out;
+		}
 	}
-	sqlite3_reset(s);
-	if (r != SQLITE_ROW && r != SQLITE_DONE)
-		return store_error(st, "cannot classify tests");
+	/* insertion sort by (first_seen, harness_ref): a version has few harness refs */
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0; j--) {
+			struct same *x = &v[j - 1], *y = &v[j];
+			if (x->first_seen < y->first_seen ||
+			    (x->first_seen == y->first_seen && strcmp(x->harness, y->harness) <= 0))
+				break;
+			struct same t = *x;
+			*x = *y;
+			*y = t;
+		}
+	int last_old = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].seq == 0)
+			break; /* the first fresh row of this version: the old ones before it count */
+		last_old = v[i].seq;
+	}
 	if (last_old > *before)
 		*before = last_old;
-	return 0;
+out:
+	free(v);
+	return rc;
 }
 
 /*
@@ -996,6 +1039,8 @@ static int walk_start(struct store *st, struct walk *w, int64_t test_id, int *fr
 {
 	static const char q[] =
 		"SELECT seq, version, harness_ref FROM classification WHERE test_id = :test";
+	static const char q_fresh[] =
+		"SELECT version, harness_ref, have FROM d_fresh WHERE test_id = :test";
 	int r;
 	size_t nold = 0, nfresh = 0;
 	w->nkey = 0;
@@ -1009,34 +1054,74 @@ static int walk_start(struct store *st, struct walk *w, int64_t test_id, int *fr
 		}
 		struct key *k = &w->key[w->nkey++];
 		k->seq = sqlite3_column_int(s, 0);
+		k->have = 1;
 		k->version = w->names.len;
 		buf_add(&w->names, col_text(s, 1), (size_t)sqlite3_column_bytes(s, 1) + 1);
 		k->harness = w->names.len;
 		buf_add(&w->names, col_text(s, 2), (size_t)sqlite3_column_bytes(s, 2) + 1);
-		if (k->seq > 0)
-			nold++;
-		else
-			nfresh++;
 	}
 	sqlite3_reset(s);
 	if (r != SQLITE_DONE)
 		return store_error(st, "cannot classify tests");
-	/* the first seq missing from 1..: a dropped or recounted row (or none: nold + 1) */
-	if (nold + 1 > w->aseqs) {
-		w->aseqs = 2 * (nold + 1);
+	/* the rows count_group found changed or new are fresh (seq 0) */
+	s = store_stmt(st, q_fresh);
+	bind_int(s, ":test", test_id);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *v = col_text(s, 0), *h = col_text(s, 1);
+		struct key *k = NULL;
+		for (size_t i = 0; sqlite3_column_int(s, 2) && i < w->nkey && !k; i++)
+			if (!strcmp(w->names.data + w->key[i].version, v) &&
+			    !strcmp(w->names.data + w->key[i].harness, h))
+				k = &w->key[i];
+		if (!k) {
+			if (w->nkey == w->akey) {
+				w->akey = w->akey ? 2 * w->akey : 64;
+				w->key = xrealloc(w->key, w->akey * sizeof(*w->key));
+			}
+			k = &w->key[w->nkey++];
+			k->have = 0;
+			k->version = w->names.len;
+			buf_add(&w->names, v, (size_t)sqlite3_column_bytes(s, 0) + 1);
+			k->harness = w->names.len;
+			buf_add(&w->names, h, (size_t)sqlite3_column_bytes(s, 1) + 1);
+		}
+		k->seq = 0;
+	}
+	sqlite3_reset(s);
+	if (r != SQLITE_DONE)
+		return store_error(st, "cannot classify tests");
+	for (size_t i = 0; i < w->nkey; i++) {
+		if (w->key[i].seq > 0)
+			nold++;
+		else
+			nfresh++;
+	}
+	/* the first seq missing from 1..: a dropped or recounted row (or none: nold + 1).
+	 * The old seqs in order, as a count of each (seqs[nold + 1]: those past nold) */
+	if (nold + 2 > w->aseqs) {
+		w->aseqs = 2 * (nold + 2);
 		w->seqs = xrealloc(w->seqs, w->aseqs * sizeof(*w->seqs));
 	}
-	size_t j = 0;
-	for (size_t i = 0; i < w->nkey; i++)
-		if (w->key[i].seq > 0)
-			w->seqs[j++] = w->key[i].seq;
-	qsort(w->seqs, nold, sizeof(*w->seqs), seq_cmp);
+	memset(w->seqs, 0, (nold + 2) * sizeof(*w->seqs));
+	size_t imax = 0; /* the old row with the highest seq */
+	for (size_t i = 0; i < w->nkey; i++) {
+		int sq = w->key[i].seq;
+		if (sq <= 0)
+			continue;
+		w->seqs[(size_t)sq <= nold ? (size_t)sq : nold + 1]++;
+		if (sq > w->key[imax].seq || w->key[imax].seq <= 0)
+			imax = i;
+	}
 	int gap = (int)nold + 1;
-	for (size_t i = 0; i < nold; i++)
-		if (w->seqs[i] != (int)i + 1) {
-			gap = (int)i + 1;
-			break;
-		}
+	size_t at = 0; /* sorted, the seq at index at would be at + 1 */
+	for (size_t sq = 1; sq <= nold && gap == (int)nold + 1; sq++)
+		for (int c = 0; c < w->seqs[sq]; c++, at++)
+			if (sq != at + 1) {
+				gap = (int)at + 1;
+				break;
+			}
+	if (gap == (int)nold + 1 && at < nold)
+		gap = (int)at + 1; /* the rest are past nold */
 	if (gap == (int)nold + 1 && !nfresh) {
 		*from = 0; /* nothing of this test changed */
 		return 0;
@@ -1049,15 +1134,22 @@ static int walk_start(struct store *st, struct walk *w, int64_t test_id, int *fr
 		 * of the same version (another harness ref) and before it by first_seen */
 		const char *fresh = key_version(w, &w->key[k]);
 		int before = 0, same = 0;
+		/* version_cmp parses both tags: a night's fresh row is most often the
+		 * latest version, below which is the old row with the highest seq */
+		int below_last = nold && version_cmp(key_version(w, &w->key[imax]), fresh) < 0;
 		for (size_t i = 0; i < w->nkey; i++) {
 			if (w->key[i].seq <= 0)
 				continue;
-			int c = version_cmp(key_version(w, &w->key[i]), fresh);
-			same |= c == 0;
-			if (c < 0 && w->key[i].seq > before)
+			/* only identical tags compare equal (lib/version.h) */
+			same |= !strcmp(key_version(w, &w->key[i]), fresh);
+			if (below_last || w->key[i].seq <= before)
+				continue;
+			if (version_cmp(key_version(w, &w->key[i]), fresh) < 0)
 				before = w->key[i].seq;
 		}
-		if (same && walk_same_version(st, test_id, fresh, &before) < 0)
+		if (below_last)
+			before = w->key[imax].seq;
+		if (same && walk_same_version(st, w, test_id, fresh, &before) < 0)
 			return -1;
 		if (before < start)
 			start = before;
@@ -1112,24 +1204,15 @@ static struct row *row_push(struct walk *w)
 	return r;
 }
 
-/* past this many rows to walk, one scan of the test's rows reads them for less
- * than a look-up by primary key each */
-#define WALK_SEEKS_MAX 8
-
 /*
- * Reads the rows from seq `from` on and the fresh ones (seq 0) into w->rows, in
- * the walk's order: a night's few by primary key (walk_start read their keys),
- * more in one scan of the test's rows. 0, or -1 on a store error.
+ * Reads the rows from seq `from` on and the fresh ones into w->rows, in the walk's
+ * order, each by its primary key (walk_start read the keys): an old row from
+ * classification; a fresh one's counts from d_fresh, with the state it has now
+ * if it exists (only a change of state moves its index entries). 0, or -1 on a
+ * store error.
  */
 static int walk_read(struct store *st, struct walk *w, int64_t test_id, int from)
 {
-	static const char q_scan[] =
-		"SELECT state, failing_since, regression, prev_version, evidence, passes, failures,"
-		"       isolated_passes, isolated_failures, isolation_runs, excluded,"
-		"       coalesce(fail_overlap_min, 0), coalesce(fail_overlap_max, 0), load,"
-		"       first_seen, version, harness_ref, seq"
-		"  FROM classification WHERE test_id = :test AND (seq >= :from OR seq = 0)"
-		" ORDER BY version COLLATE version, first_seen, harness_ref";
 	static const char q_key[] =
 		"SELECT state, failing_since, regression, prev_version, evidence, passes, failures,"
 		"       isolated_passes, isolated_failures, isolation_runs, excluded,"
@@ -1137,46 +1220,95 @@ static int walk_read(struct store *st, struct walk *w, int64_t test_id, int from
 		"       first_seen"
 		"  FROM classification"
 		" WHERE test_id = :test AND version = :version AND harness_ref = :harness";
-	size_t want = 0;
-	int r;
-	for (size_t i = 0; i < w->nkey; i++)
-		want += w->key[i].seq >= from || w->key[i].seq == 0;
-	if (want > WALK_SEEKS_MAX) {
-		sqlite3_stmt *s = store_stmt(st, q_scan);
-		bind_int(s, ":test", test_id);
-		bind_int(s, ":from", from);
-		while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-			struct row *w_ = row_push(w);
-			row_read(s, w_);
-			w_->version = xstrdup(col_text(s, 15));
-			w_->harness = xstrdup(col_text(s, 16));
-			w_->seq = sqlite3_column_int(s, 17);
-		}
-		sqlite3_reset(s);
-		return r == SQLITE_DONE ? 0 : store_error(st, "cannot classify tests");
-	}
+	static const char q_fresh[] =
+		"SELECT passes, failures, isolated_passes, isolated_failures, isolation_runs,"
+		"       excluded, coalesce(fail_overlap_min, 0), coalesce(fail_overlap_max, 0),"
+		"       runs, isolated_runs, first_seen, last_seen, last_failed, signature"
+		"  FROM d_fresh"
+		" WHERE test_id = :test AND version = :version AND harness_ref = :harness";
+	static const char q_state[] =
+		"SELECT state, load FROM classification"
+		" WHERE test_id = :test AND version = :version AND harness_ref = :harness";
 	for (size_t i = 0; i < w->nkey; i++) {
 		const struct key *k = &w->key[i];
 		if (k->seq < from && k->seq != 0)
 			continue;
-		sqlite3_stmt *s = store_stmt(st, q_key);
+		const char *v = w->names.data + k->version, *h = w->names.data + k->harness;
+		sqlite3_stmt *s = store_stmt(st, k->seq ? q_key : q_fresh);
 		bind_int(s, ":test", test_id);
-		bind_text_static(s, ":version", w->names.data + k->version);
-		bind_text_static(s, ":harness", w->names.data + k->harness);
-		r = sqlite3_step(s);
-		if (r == SQLITE_ROW) {
-			struct row *w_ = row_push(w);
-			row_read(s, w_);
-			w_->version = xstrdup(w->names.data + k->version);
-			w_->harness = xstrdup(w->names.data + k->harness);
-			w_->seq = k->seq;
+		bind_text_static(s, ":version", v);
+		bind_text_static(s, ":harness", h);
+		int r = sqlite3_step(s);
+		if (r != SQLITE_ROW) {
+			sqlite3_reset(s);
+			return store_error(st, "cannot classify tests");
 		}
+		struct row *w_ = row_push(w);
+		w_->version = xstrdup(v);
+		w_->harness = xstrdup(h);
+		w_->seq = k->seq;
+		if (k->seq) {
+			row_read(s, w_);
+			w_->have = 1;
+			sqlite3_reset(s);
+			continue;
+		}
+		w_->fresh = 1;
+		w_->have = k->have;
+		w_->passes = sqlite3_column_int(s, 0);
+		w_->failures = sqlite3_column_int(s, 1);
+		w_->ipasses = sqlite3_column_int(s, 2);
+		w_->ifailures = sqlite3_column_int(s, 3);
+		w_->isolation = sqlite3_column_int(s, 4);
+		w_->excluded = sqlite3_column_int(s, 5);
+		w_->omin = sqlite3_column_int(s, 6);
+		w_->omax = sqlite3_column_int(s, 7);
+		w_->runs = xstrdup(col_text(s, 8));
+		w_->iruns = xstrdup(col_text(s, 9));
+		w_->first_seen = sqlite3_column_int64(s, 10);
+		w_->last_seen = sqlite3_column_int64(s, 11);
+		w_->last_failed = sqlite3_column_int64(s, 12);
+		w_->sig = sqlite3_column_type(s, 13) == SQLITE_NULL ? NULL : xstrdup(col_text(s, 13));
+		w_->evidence = xstrdup("");
 		sqlite3_reset(s);
-		if (r != SQLITE_ROW && r != SQLITE_DONE)
+		if (!k->have) {
+			w_->state = xstrdup(""); /* a new row: any state is a change */
+			continue;
+		}
+		s = store_stmt(st, q_state);
+		bind_int(s, ":test", test_id);
+		bind_text_static(s, ":version", v);
+		bind_text_static(s, ":harness", h);
+		r = sqlite3_step(s);
+		w_->state = xstrdup(r == SQLITE_ROW ? col_text(s, 0) : "");
+		w_->load = r == SQLITE_ROW ? sqlite3_column_int(s, 1) : 0;
+		sqlite3_reset(s);
+		if (r != SQLITE_ROW)
 			return store_error(st, "cannot classify tests");
 	}
 	qsort(w->rows, w->nrows, sizeof(*w->rows), row_cmp);
 	return 0;
+}
+
+/* a fresh row's counts, as tally_store bound them */
+static void bind_row_counts(sqlite3_stmt *u, const struct row *w)
+{
+	bind_int(u, ":p", w->passes);
+	bind_int(u, ":f", w->failures);
+	bind_int(u, ":ip", w->ipasses);
+	bind_int(u, ":if", w->ifailures);
+	bind_int(u, ":iso", w->isolation);
+	bind_int(u, ":ex", w->excluded);
+	if (w->failures) {
+		bind_int(u, ":omin", w->omin);
+		bind_int(u, ":omax", w->omax);
+		bind_int(u, ":lf", w->last_failed);
+	}
+	bind_text(u, ":runs", w->runs);
+	bind_text(u, ":iruns", w->iruns);
+	bind_int(u, ":first", w->first_seen);
+	bind_int(u, ":last", w->last_seen);
+	bind_text(u, ":sig", w->sig);
 }
 
 static int walk_test(struct store *st, struct walk *wk, int64_t test_id)
@@ -1194,6 +1326,33 @@ static int walk_test(struct store *st, struct walk *wk, int64_t test_id)
 		"       failing_since = :since, regression = :reg, prev_version = :prev,"
 		"       evidence = :ev"
 		" WHERE test_id = :test AND version = :version AND harness_ref = :harness";
+	/* a fresh row: its counts too, or the whole row where it is new */
+#define COUNTS_SET                                                                          \
+	" passes = :p, failures = :f, isolated_passes = :ip, isolated_failures = :if,"     \
+	" isolation_runs = :iso, excluded = :ex, fail_overlap_min = :omin,"                  \
+	" fail_overlap_max = :omax, runs = :runs, isolated_runs = :iruns, first_seen = :first," \
+	" last_seen = :last, last_failed = :lf, signature = :sig,"
+	static const char q_fresh[] =
+		"UPDATE classification SET seq = :seq, state = :state, load = :load," COUNTS_SET
+		"       failing_since = :since, regression = :reg, prev_version = :prev,"
+		"       evidence = :ev"
+		" WHERE test_id = :test AND version = :version AND harness_ref = :harness";
+	static const char q_fresh_same[] =
+		"UPDATE classification SET seq = :seq, load = :load," COUNTS_SET
+		"       failing_since = :since, regression = :reg, prev_version = :prev,"
+		"       evidence = :ev"
+		" WHERE test_id = :test AND version = :version AND harness_ref = :harness";
+#undef COUNTS_SET
+	static const char q_new[] =
+		"INSERT INTO classification (test_id, recipe, tier, version, harness_ref, seq, state,"
+		"  load, passes, failures, isolated_passes, isolated_failures, isolation_runs,"
+		"  excluded, fail_overlap_min, fail_overlap_max, runs, isolated_runs, first_seen,"
+		"  last_seen, last_failed, failing_since, regression, prev_version, signature,"
+		"  evidence)"
+		" SELECT :test, recipe, tier, :version, :harness, :seq, :state, :load, :p, :f, :ip,"
+		"  :if, :iso, :ex, :omin, :omax, :runs, :iruns, :first, :last, :lf, :since, :reg,"
+		"  :prev, :sig, :ev"
+		"  FROM test WHERE id = :test";
 	struct buf *ev = &wk->ev;
 	int rc = 0, from = 0;
 	if (walk_start(st, wk, test_id, &from) < 0)
@@ -1251,11 +1410,17 @@ again:
 		    !(prev ? !w->prev_version || strcmp(prev, w->prev_version)
 			   : w->prev_version != NULL))
 			continue;
-		int keep_state = !strcmp(w->state, state);
-		sqlite3_stmt *u = store_stmt(st, keep_state ? q_set_same : q_set);
+		int keep_state = w->have && !strcmp(w->state, state);
+		const char *q = !w->fresh ? (keep_state ? q_set_same : q_set)
+			      : !w->have  ? q_new
+			      : keep_state ? q_fresh_same
+					   : q_fresh;
+		sqlite3_stmt *u = store_stmt(st, q);
 		bind_int(u, ":seq", (int64_t)base + (int64_t)i + 1);
 		if (!keep_state)
 			bind_text(u, ":state", state);
+		if (w->fresh)
+			bind_row_counts(u, w);
 		bind_int(u, ":load", load);
 		bind_text(u, ":since", since);
 		bind_int(u, ":reg", regression);
@@ -1299,6 +1464,9 @@ static int walk_tests(struct store *st)
 			break;
 	}
 	walk_release(&w);
+	/* every fresh row is written: the next recipe starts afresh */
+	if (!rc && store_exec(st, "DELETE FROM d_fresh; DELETE FROM d_test;") < 0)
+		rc = -1;
 	return rc;
 }
 
@@ -1321,8 +1489,7 @@ int collect_after(struct store *st)
 	int derived_before = 0;
 	if (fill_signatures(st, &derived_before) < 0 ||
 	    update_signature_stats(st, derived_before) < 0 ||
-	    update_incidents(st) < 0 || count_groups(st) < 0 || walk_tests(st) < 0 ||
-	    derive_failure_lines(st) < 0)
+	    update_incidents(st) < 0 || count_groups(st) < 0 || derive_failure_lines(st) < 0)
 		goto fail;
 	s = store_stmt(st, q_done);
 	bind_int(s, ":now", time_now());
