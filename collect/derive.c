@@ -4,10 +4,13 @@
  * the classification of every test (README "Classification" has the rules).
  *
  * Incremental: only runs missing from derived_run are looked at. Their
- * (recipe, version, harness ref) groups are recounted from their testcases, then
- * every test in them is re-walked over its (few) classification rows to settle
- * what depends on the previous sources: fixed, failing_since, regression.
- * The whole derive is one transaction: all of it or none.
+ * (recipe, version, harness ref) groups are recounted from their testcases, one
+ * recipe at a time; the counts that changed go to d_fresh, then each test with
+ * one is re-walked over its (few) classification rows to settle what depends on
+ * the previous sources (fixed, failing_since, regression), and the walk writes
+ * each row that changed, once: a night's commit is then its changed rows' pages.
+ * Signature statistics are added to, not counted again. The whole derive is one
+ * transaction: all of it or none.
  *
  * Queries: testcases are reached by run (testcase primary key) and runs by
  * (recipe, version, harness_ref) (index run_recipe_version); no query scans a
@@ -1021,9 +1024,10 @@ out:
 /*
  * Where the walk of a test starts, so that a night costs the same whatever the
  * length of the history. Rows keep the seq the last walk gave them (1..n in the
- * order by version COLLATE version, first_seen, harness_ref); count_group
- * rewrote the rows it recounted with changed counts (seq 0) and dropped those
- * left without outcomes (a gap in 1..n). A row before the first change is as
+ * order by version COLLATE version, first_seen, harness_ref); count_group put
+ * the rows whose counts changed, or that are new, in d_fresh (they are fresh:
+ * seq 0 here) and dropped those left without outcomes (a gap in 1..n), whose
+ * old seq is then missing too. A row before the first change is as
  * the last walk left it, so the walk starts at the row before that change (whose
  * evidence may name the harness because of its new neighbour), with the row
  * before it for context: its stored failures, version and failing_since are what
