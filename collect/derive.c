@@ -822,8 +822,9 @@ struct row {
 	int seq, regression, load;
 	int passes, failures, ipasses, ifailures, isolation, excluded, omin, omax;
 	int64_t first_seen;
-	/* fresh (counts from d_fresh): the counts to write with it; have: the row exists */
-	int fresh, have;
+	/* fresh (counts from d_fresh): the counts to write with it; have: the row exists,
+	 * with old_excluded (its excluded before this count) */
+	int fresh, have, old_excluded;
 	char *runs, *iruns, *sig;
 	int64_t last_seen, last_failed;
 };
@@ -1231,7 +1232,7 @@ static int walk_read(struct store *st, struct walk *w, int64_t test_id, int from
 		"  FROM d_fresh"
 		" WHERE test_id = :test AND version = :version AND harness_ref = :harness";
 	static const char q_state[] =
-		"SELECT state, load FROM classification"
+		"SELECT state, load, excluded FROM classification"
 		" WHERE test_id = :test AND version = :version AND harness_ref = :harness";
 	for (size_t i = 0; i < w->nkey; i++) {
 		const struct key *k = &w->key[i];
@@ -1286,6 +1287,7 @@ static int walk_read(struct store *st, struct walk *w, int64_t test_id, int from
 		r = sqlite3_step(s);
 		w_->state = xstrdup(r == SQLITE_ROW ? col_text(s, 0) : "");
 		w_->load = r == SQLITE_ROW ? sqlite3_column_int(s, 1) : 0;
+		w_->old_excluded = r == SQLITE_ROW ? sqlite3_column_int(s, 2) : 0;
 		sqlite3_reset(s);
 		if (r != SQLITE_ROW)
 			return store_error(st, "cannot classify tests");
@@ -1294,15 +1296,16 @@ static int walk_read(struct store *st, struct walk *w, int64_t test_id, int from
 	return 0;
 }
 
-/* a fresh row's counts, as tally_store bound them */
-static void bind_row_counts(sqlite3_stmt *u, const struct row *w)
+/* a fresh row's counts, as tally_store bound them (excluded where with_excluded) */
+static void bind_row_counts(sqlite3_stmt *u, const struct row *w, int with_excluded)
 {
 	bind_int(u, ":p", w->passes);
 	bind_int(u, ":f", w->failures);
 	bind_int(u, ":ip", w->ipasses);
 	bind_int(u, ":if", w->ifailures);
 	bind_int(u, ":iso", w->isolation);
-	bind_int(u, ":ex", w->excluded);
+	if (with_excluded)
+		bind_int(u, ":ex", w->excluded);
 	if (w->failures) {
 		bind_int(u, ":omin", w->omin);
 		bind_int(u, ":omax", w->omax);
@@ -1322,27 +1325,29 @@ static int walk_test(struct store *st, struct walk *wk, int64_t test_id)
 		"       failing_since = :since, regression = :reg, prev_version = :prev,"
 		"       evidence = :ev"
 		" WHERE test_id = :test AND version = :version AND harness_ref = :harness";
-	/* the same where the state stays: a column an UPDATE sets moves the row's
-	 * entries in the indexes on it (classification_recipe, classification_state),
-	 * whatever the value, and each is a page more to commit */
+	/* the same where state, load and excluded stay: a column an UPDATE sets moves
+	 * the row's entries in the indexes on it (classification_recipe and _state on
+	 * state, classification_sources on all three), whatever the value, and each is
+	 * a page more to commit */
 	static const char q_set_same[] =
-		"UPDATE classification SET seq = :seq, load = :load,"
+		"UPDATE classification SET seq = :seq,"
 		"       failing_since = :since, regression = :reg, prev_version = :prev,"
 		"       evidence = :ev"
 		" WHERE test_id = :test AND version = :version AND harness_ref = :harness";
 	/* a fresh row: its counts too, or the whole row where it is new */
 #define COUNTS_SET                                                                          \
 	" passes = :p, failures = :f, isolated_passes = :ip, isolated_failures = :if,"     \
-	" isolation_runs = :iso, excluded = :ex, fail_overlap_min = :omin,"                  \
+	" isolation_runs = :iso, fail_overlap_min = :omin,"                                  \
 	" fail_overlap_max = :omax, runs = :runs, isolated_runs = :iruns, first_seen = :first," \
 	" last_seen = :last, last_failed = :lf, signature = :sig,"
 	static const char q_fresh[] =
-		"UPDATE classification SET seq = :seq, state = :state, load = :load," COUNTS_SET
+		"UPDATE classification SET seq = :seq, state = :state, load = :load, excluded = :ex,"
+		COUNTS_SET
 		"       failing_since = :since, regression = :reg, prev_version = :prev,"
 		"       evidence = :ev"
 		" WHERE test_id = :test AND version = :version AND harness_ref = :harness";
 	static const char q_fresh_same[] =
-		"UPDATE classification SET seq = :seq, load = :load," COUNTS_SET
+		"UPDATE classification SET seq = :seq," COUNTS_SET
 		"       failing_since = :since, regression = :reg, prev_version = :prev,"
 		"       evidence = :ev"
 		" WHERE test_id = :test AND version = :version AND harness_ref = :harness";
@@ -1414,18 +1419,21 @@ again:
 		    !(prev ? !w->prev_version || strcmp(prev, w->prev_version)
 			   : w->prev_version != NULL))
 			continue;
-		int keep_state = w->have && !strcmp(w->state, state);
-		const char *q = !w->fresh ? (keep_state ? q_set_same : q_set)
+		/* the columns indexes hold besides the key, as they were */
+		int keep = w->have && !strcmp(w->state, state) && w->load == load &&
+			   (!w->fresh || w->old_excluded == w->excluded);
+		const char *q = !w->fresh ? (keep ? q_set_same : q_set)
 			      : !w->have  ? q_new
-			      : keep_state ? q_fresh_same
-					   : q_fresh;
+			      : keep	  ? q_fresh_same
+					  : q_fresh;
 		sqlite3_stmt *u = store_stmt(st, q);
 		bind_int(u, ":seq", (int64_t)base + (int64_t)i + 1);
-		if (!keep_state)
+		if (!keep) {
 			bind_text(u, ":state", state);
+			bind_int(u, ":load", load);
+		}
 		if (w->fresh)
-			bind_row_counts(u, w);
-		bind_int(u, ":load", load);
+			bind_row_counts(u, w, !keep);
 		bind_text(u, ":since", since);
 		bind_int(u, ":reg", regression);
 		bind_text(u, ":prev", prev);
