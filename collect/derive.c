@@ -823,16 +823,16 @@ struct row {
 	int passes, failures, ipasses, ifailures, isolation, excluded, omin, omax;
 	int64_t first_seen;
 	/* fresh (counts from d_fresh): the counts to write with it; have: the row exists,
-	 * with old_excluded (its excluded before this count) */
-	int fresh, have, old_excluded;
+	 * with old_excluded and old_seq (before this count) */
+	int fresh, have, old_excluded, old_seq;
 	char *runs, *iruns, *sig;
 	int64_t last_seen, last_failed;
 };
 
 /* one of a test's rows as walk_start reads it: its seq (0: fresh, its counts in
- * d_fresh) and primary key */
+ * d_fresh; old_seq: the seq it had) and primary key */
 struct key {
-	int seq, have;
+	int seq, have, old_seq;
 	size_t version, harness; /* offsets of NUL-terminated strings in walk.names */
 };
 
@@ -1042,8 +1042,12 @@ out:
  */
 static int walk_start(struct store *st, struct walk *w, int64_t test_id, int *from)
 {
+	/* through the narrow index (migration 8), a page or two a test: the table's
+	 * rows of a test at a year of versions fill ~5 (the planner would take the
+	 * primary key, on the same leading columns) */
 	static const char q[] =
-		"SELECT seq, version, harness_ref FROM classification WHERE test_id = :test";
+		"SELECT seq, version, harness_ref FROM classification INDEXED BY classification_sources"
+		" WHERE test_id = :test";
 	static const char q_fresh[] =
 		"SELECT version, harness_ref, have FROM d_fresh WHERE test_id = :test";
 	int r;
@@ -1058,7 +1062,7 @@ static int walk_start(struct store *st, struct walk *w, int64_t test_id, int *fr
 			w->key = xrealloc(w->key, w->akey * sizeof(*w->key));
 		}
 		struct key *k = &w->key[w->nkey++];
-		k->seq = sqlite3_column_int(s, 0);
+		k->seq = k->old_seq = sqlite3_column_int(s, 0);
 		k->have = 1;
 		k->version = w->names.len;
 		buf_add(&w->names, col_text(s, 1), (size_t)sqlite3_column_bytes(s, 1) + 1);
@@ -1085,6 +1089,7 @@ static int walk_start(struct store *st, struct walk *w, int64_t test_id, int *fr
 			}
 			k = &w->key[w->nkey++];
 			k->have = 0;
+			k->old_seq = 0;
 			k->version = w->names.len;
 			buf_add(&w->names, v, (size_t)sqlite3_column_bytes(s, 0) + 1);
 			k->harness = w->names.len;
@@ -1260,6 +1265,7 @@ static int walk_read(struct store *st, struct walk *w, int64_t test_id, int from
 		}
 		w_->fresh = 1;
 		w_->have = k->have;
+		w_->old_seq = k->old_seq;
 		w_->passes = sqlite3_column_int(s, 0);
 		w_->failures = sqlite3_column_int(s, 1);
 		w_->ipasses = sqlite3_column_int(s, 2);
@@ -1325,12 +1331,12 @@ static int walk_test(struct store *st, struct walk *wk, int64_t test_id)
 		"       failing_since = :since, regression = :reg, prev_version = :prev,"
 		"       evidence = :ev"
 		" WHERE test_id = :test AND version = :version AND harness_ref = :harness";
-	/* the same where state, load and excluded stay: a column an UPDATE sets moves
-	 * the row's entries in the indexes on it (classification_recipe and _state on
-	 * state, classification_sources on all three), whatever the value, and each is
-	 * a page more to commit */
+	/* the same where seq, state, load and excluded stay: a column an UPDATE sets
+	 * moves the row's entries in the indexes on it (classification_recipe and _state
+	 * on state, classification_sources on all four), whatever the value, and each
+	 * is a page more to commit */
 	static const char q_set_same[] =
-		"UPDATE classification SET seq = :seq,"
+		"UPDATE classification SET"
 		"       failing_since = :since, regression = :reg, prev_version = :prev,"
 		"       evidence = :ev"
 		" WHERE test_id = :test AND version = :version AND harness_ref = :harness";
@@ -1347,7 +1353,7 @@ static int walk_test(struct store *st, struct walk *wk, int64_t test_id)
 		"       evidence = :ev"
 		" WHERE test_id = :test AND version = :version AND harness_ref = :harness";
 	static const char q_fresh_same[] =
-		"UPDATE classification SET seq = :seq," COUNTS_SET
+		"UPDATE classification SET" COUNTS_SET
 		"       failing_since = :since, regression = :reg, prev_version = :prev,"
 		"       evidence = :ev"
 		" WHERE test_id = :test AND version = :version AND harness_ref = :harness";
@@ -1420,15 +1426,17 @@ again:
 			   : w->prev_version != NULL))
 			continue;
 		/* the columns indexes hold besides the key, as they were */
+		int seq = base + (int)i + 1;
 		int keep = w->have && !strcmp(w->state, state) && w->load == load &&
-			   (!w->fresh || w->old_excluded == w->excluded);
+			   (w->fresh ? w->old_excluded == w->excluded && w->old_seq == seq
+				     : w->seq == seq);
 		const char *q = !w->fresh ? (keep ? q_set_same : q_set)
 			      : !w->have  ? q_new
 			      : keep	  ? q_fresh_same
 					  : q_fresh;
 		sqlite3_stmt *u = store_stmt(st, q);
-		bind_int(u, ":seq", (int64_t)base + (int64_t)i + 1);
 		if (!keep) {
+			bind_int(u, ":seq", seq);
 			bind_text(u, ":state", state);
 			bind_int(u, ":load", load);
 		}
