@@ -35,6 +35,8 @@
  *   todo_sweep(id)       sweeps whose page is rewritten
  *   todo_month(recipe, month)  recipe month pages (recipes/<r>/history/<YYYY-MM>.html,
  *                        month of the run's UTC start) holding a new or overlapped run
+ *   todo_prev(run, prev) an incremental render's runs and their recipe's run before
+ *                        (for todo_test.changed)
  * Index, flakes, feed and data/ JSON are rebuilt on every render that has
  * anything new (they are cheap), and written only when their bytes changed.
  */
