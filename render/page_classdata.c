@@ -81,31 +81,27 @@ static const char SQL_CLASS_NOW[] =
     " LEFT JOIN classification c ON c.test_id = t.id AND c.version = coalesce(n.version, '')"
     "  AND c.harness_ref = coalesce(n.harness_ref, '')"
     " GROUP BY p.recipe ORDER BY p.recipe";
+/* a recipe index's entry for one set of sources, from its classification rows c */
+#define CLASS_INDEX_ENTRY                                                                          \
+	"SELECT json_object('recipe', :recipe, 'version', nullif(c.version, ''),"                 \
+	" 'harness_ref', nullif(c.harness_ref, ''),"                                               \
+	" 'url', ccr_class_url(:recipe, c.version, c.harness_ref),"                                \
+	" 'first_seen', strftime('%Y-%m-%dT%H:%M:%SZ', min(c.first_seen), 'unixepoch'),"          \
+	" 'last_seen', strftime('%Y-%m-%dT%H:%M:%SZ', max(c.last_seen), 'unixepoch'),"            \
+	" 'rows', count(*), 'states', json_object('passing', sum(c.state = 'passing'),"           \
+	"  'new', sum(c.state = 'new'), 'deterministic', sum(c.state = 'deterministic'),"         \
+	"  'flaky', sum(c.state = 'flaky'), 'fixed', sum(c.state = 'fixed')))"
 /* a recipe's index: its groups are sorted in memory, never the table's; the sources of
  * one version by harness ref (the group listings below read the index
  * classification_recipe alone, which holds no time) */
 static const char SQL_CLASS_INDEX[] =
-    "SELECT json_object('recipe', :recipe, 'version', nullif(c.version, ''),"
-    " 'harness_ref', nullif(c.harness_ref, ''),"
-    " 'url', ccr_class_url(:recipe, c.version, c.harness_ref),"
-    " 'first_seen', strftime('%Y-%m-%dT%H:%M:%SZ', min(c.first_seen), 'unixepoch'),"
-    " 'last_seen', strftime('%Y-%m-%dT%H:%M:%SZ', max(c.last_seen), 'unixepoch'),"
-    " 'rows', count(*), 'states', json_object('passing', sum(c.state = 'passing'),"
-    "  'new', sum(c.state = 'new'), 'deterministic', sum(c.state = 'deterministic'),"
-    "  'flaky', sum(c.state = 'flaky'), 'fixed', sum(c.state = 'fixed')))"
+    CLASS_INDEX_ENTRY
     " FROM test t CROSS JOIN classification c ON c.test_id = t.id WHERE t.recipe = :recipe"
     " GROUP BY c.version, c.harness_ref"
     " ORDER BY c.version COLLATE version, c.version, c.harness_ref";
 /* one set of sources' entry: its rows only (a seek per test through the primary key) */
 static const char SQL_CLASS_INDEX_ONE[] =
-    "SELECT json_object('recipe', :recipe, 'version', nullif(c.version, ''),"
-    " 'harness_ref', nullif(c.harness_ref, ''),"
-    " 'url', ccr_class_url(:recipe, c.version, c.harness_ref),"
-    " 'first_seen', strftime('%Y-%m-%dT%H:%M:%SZ', min(c.first_seen), 'unixepoch'),"
-    " 'last_seen', strftime('%Y-%m-%dT%H:%M:%SZ', max(c.last_seen), 'unixepoch'),"
-    " 'rows', count(*), 'states', json_object('passing', sum(c.state = 'passing'),"
-    "  'new', sum(c.state = 'new'), 'deterministic', sum(c.state = 'deterministic'),"
-    "  'flaky', sum(c.state = 'flaky'), 'fixed', sum(c.state = 'fixed')))"
+    CLASS_INDEX_ENTRY
     " FROM test t CROSS JOIN classification c ON c.test_id = t.id AND c.version = :version"
     "  AND c.harness_ref = :harness WHERE t.recipe = :recipe GROUP BY c.version";
 /* an entry of an index the last render wrote: its version, as the store has it */
