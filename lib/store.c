@@ -389,6 +389,16 @@ int store_reader_schema(struct store *st)
 	return have < 0 ? -1 : schema_latest_upto(1, have);
 }
 
+int store_has(struct store *st, const char *name)
+{
+	static const char q_has[] = "SELECT count(*) FROM sqlite_master WHERE name = :name";
+	sqlite3_stmt *q = store_stmt(st, q_has);
+	bind_text(q, ":name", name);
+	int has = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) > 0;
+	sqlite3_reset(q);
+	return has;
+}
+
 /*
  * A WAL store whose folder cannot be written (and that has no -wal file left,
  * so the file alone holds every commit) cannot make its -shm index: sqlite then

@@ -35,6 +35,9 @@ struct store *store_open(const char *path, int flags);
  * need (those marked "(readers need not wait)" do not count), so adding an index
  * does not make a render think the data changed. -1 on error. */
 int store_reader_schema(struct store *st);
+/* 1 when the store holds a table or index of this name, else 0 (also on error): for
+ * readers of a store that a "(readers need not wait)" migration has not reached yet */
+int store_has(struct store *st, const char *name);
 /* Finalizes every statement, reports and rolls back an open transaction, closes. */
 void store_close(struct store *st);
 sqlite3 *store_db(struct store *st);

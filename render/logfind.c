@@ -12,18 +12,13 @@ static const char SQL_RECORDED[] =
 	"  ON b.hash = f.hash WHERE f.run_id = fl.run_id AND f.name = fl.log)"
 	" FROM failure_line fl WHERE fl.run_id = :run AND fl.test_id = :test";
 
-/* a store no collector has migrated to 7 yet has no table failure_line */
-static const char SQL_HAVE_RECORDED[] =
-	"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'failure_line'";
-
 void logfind_init(struct logfind *lf, struct store *st)
 {
 	memset(lf, 0, sizeof(*lf));
 	lf->st = st;
 	lf->budget = LOGFIND_PER_PAGE;
-	sqlite3_stmt *q = store_stmt(st, SQL_HAVE_RECORDED);
-	lf->have_recorded = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) > 0;
-	sqlite3_reset(q);
+	/* a store no collector has migrated to 7 yet has no table failure_line */
+	lf->have_recorded = store_has(st, "failure_line");
 }
 
 static void run_clear(struct logfind_run *c)

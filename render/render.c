@@ -105,10 +105,6 @@ static const char *const fingerprint_sql[] = {
 	"SELECT count(*) || '/' || coalesce(max(seen_at), 0) FROM canon_record",
 };
 
-/* a store no collector has migrated to 8 yet lacks it (render.h: CLASS_BY_SOURCES) */
-static const char SQL_CLASS_IX[] =
-	"SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'classification_sources'";
-
 /* what 'ccr prune' has dropped: blobs and the latest prune time. A seek into the
  * partial index blob_pruned (migration 6: pruned blobs only). A store that no collector
  * has migrated yet lacks it: then the same query scans blob's leaf pages (~0.1 s for
@@ -791,9 +787,8 @@ static int render_open(struct render *r, const char *db)
 	if (pn < 0 || (size_t)pn >= sizeof(pragma) || store_exec(r->st, pragma) < 0 ||
 	    store_exec(r->st, "BEGIN") < 0)
 		return -1;
-	sqlite3_stmt *q = store_stmt(r->st, SQL_CLASS_IX);
-	r->class_ix = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) > 0;
-	sqlite3_reset(q);
+	/* a store no collector has migrated to 8 yet lacks it (render.h: CLASS_BY_SOURCES) */
+	r->class_ix = store_has(r->st, "classification_sources");
 	return 0;
 }
 
@@ -965,12 +960,10 @@ static void worker_collect(struct worker *w)
 	int ws = 0;
 	while (waitpid(w->pid, &ws, 0) < 0 && errno == EINTR)
 		;
+	/* a worker that failed said why itself; one killed could not */
 	w->ok = got && WIFEXITED(ws) && (WEXITSTATUS(ws) == EXIT_OK || w->rep.status == 2);
-	if (!got || !w->ok) {
-		if (WIFSIGNALED(ws))
-			error("render worker %d: killed by signal %d", (int)w->pid, WTERMSIG(ws));
-		w->ok = 0;
-	}
+	if (WIFSIGNALED(ws))
+		error("render worker %d: killed by signal %d", (int)w->pid, WTERMSIG(ws));
 }
 
 /* how many processes render: --jobs, or the CPUs this process may run on */
